@@ -1,0 +1,17 @@
+//! devk: the terminal companion for Kubernetes developers on AWS.
+//!
+//! The crate is a pure core (kubeconfig model, policy, config) with thin adapters to the
+//! outside world (the Kubernetes API through kube-rs, the filesystem, the terminal). The
+//! binary in `main.rs` only parses arguments and maps errors to exit codes.
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod cli;
+pub mod cluster;
+pub mod config;
+pub mod exit;
+pub mod fsutil;
+pub mod kubeconfig;
+pub mod policy;
+pub mod sandbox;
+pub mod state;

@@ -1,0 +1,11 @@
+//! Integration tests: one binary, one module per area. Tests that need a real service
+//! (kubectl, dockerd, a registry, moto) use `support::require` so that they fail loudly under
+//! the test script (DEVK_REQUIRE_SERVICES=1) and are skipped, with a printed line, under a
+//! plain `cargo test`.
+
+mod support;
+
+mod cli_contexts;
+mod config_layers;
+mod kubeconfig_kubectl;
+mod sandbox_kubectl;
