@@ -9,9 +9,12 @@
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod contexts;
 pub mod exit;
 pub mod fsutil;
+pub mod fuzzy;
 pub mod kubeconfig;
 pub mod policy;
 pub mod sandbox;
+pub mod shellenv;
 pub mod state;

@@ -1,1 +1,123 @@
-//! Command-line interface.
+//! Command-line interface: clap definitions, one file per command. Each command turns its
+//! arguments into calls into the library; this module maps every failure to one clear line
+//! on stderr and a deliberate exit code.
+
+mod complete;
+mod config_cmd;
+mod confirm;
+mod context_cmd;
+mod contexts_cmd;
+mod current;
+mod docs;
+mod ns;
+mod output;
+mod switch;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::exit::Exit;
+use crate::kubeconfig::Sources;
+
+pub use output::Failure;
+
+/// devk: the terminal companion for Kubernetes developers on AWS.
+#[derive(Debug, Parser)]
+#[command(name = "devk", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Use this kubeconfig file instead of $KUBECONFIG or ~/.kube/config.
+    #[arg(long, global = true, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Override a config value for this run (e.g. --set contexts.protected=*live*). Repeatable.
+    #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List kubeconfig contexts with their class (local, remote, protected).
+    #[command(visible_alias = "ctx")]
+    Contexts(contexts_cmd::Args),
+    /// Switch the current context (`devk switch prod`, `devk switch -` for the previous one).
+    #[command(visible_alias = "sw")]
+    Switch(switch::Args),
+    /// Show or set the namespace of the current context (`devk ns -` for the previous one).
+    Ns(ns::Args),
+    /// Print the current context and namespace (fast enough for a shell prompt).
+    Current(current::Args),
+    /// Add, rename or delete contexts.
+    Context(context_cmd::Args),
+    /// Inspect devk's configuration.
+    Config(config_cmd::Args),
+    /// Print the shell completion script (bash, zsh, fish).
+    Completions(docs::CompletionsArgs),
+    /// Write man pages generated from these definitions.
+    Man(docs::ManArgs),
+}
+
+/// The clap command tree (for completions and man pages).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Options every command shares.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    pub kubeconfig: Option<PathBuf>,
+    pub set: Vec<String>,
+}
+
+impl Globals {
+    pub fn sources(&self) -> Sources {
+        Sources::from_env(self.kubeconfig.as_deref())
+    }
+
+    pub fn config(&self) -> Result<crate::config::Loaded, Failure> {
+        let opts = crate::config::LoadOptions::from_process(self.set.clone());
+        crate::config::load(&opts).map_err(Failure::from)
+    }
+}
+
+/// Parses the process arguments, runs the command, and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => Exit::Usage.into(),
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => f.report(),
+    }
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let globals = Globals {
+        kubeconfig: cli.kubeconfig,
+        set: cli.set,
+    };
+    match cli.command {
+        Command::Contexts(a) => contexts_cmd::exec(a, &globals),
+        Command::Switch(a) => switch::exec(a, &globals),
+        Command::Ns(a) => ns::exec(a, &globals),
+        Command::Current(a) => current::exec(a, &globals),
+        Command::Context(a) => context_cmd::exec(a, &globals),
+        Command::Config(a) => config_cmd::exec(a, &globals),
+        Command::Completions(a) => docs::completions(a),
+        Command::Man(a) => docs::man(a),
+    }
+}

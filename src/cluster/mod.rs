@@ -1,1 +1,188 @@
-//! (module under construction)
+//! The kube-rs adapter: builds a client from devk's kubeconfig sources and answers the few
+//! questions the CLI asks (does this namespace exist, which namespaces are there), always
+//! within a deadline, because an unreachable cluster must never hang a command.
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, ListParams};
+
+use crate::exit::Exit;
+use crate::kubeconfig::Sources;
+
+/// Why a cluster question could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("cannot build a client for context `{context}`: {message}")]
+    Config { context: String, message: String },
+    #[error("the cluster of context `{context}` did not answer within {} ms", timeout.as_millis())]
+    Timeout { context: String, timeout: Duration },
+    #[error("cannot reach the cluster of context `{context}`: {message}")]
+    Unreachable { context: String, message: String },
+    #[error(
+        "the cluster of context `{context}` rejected devk's credentials (401): the token or certificate is expired or wrong; log in again (for EKS: `aws sso login` or refresh your AWS credentials)"
+    )]
+    Unauthorized { context: String },
+    #[error("the cluster of context `{context}` refused: {message}")]
+    Forbidden { context: String, message: String },
+    #[error("the cluster of context `{context}` answered with an error: {message}")]
+    Api { context: String, message: String },
+}
+
+impl ClusterError {
+    pub fn exit(&self) -> Exit {
+        match self {
+            Self::Config { .. } => Exit::Kubeconfig,
+            Self::Timeout { .. } | Self::Unreachable { .. } => Exit::Unreachable,
+            Self::Unauthorized { .. } => Exit::Unauthorized,
+            Self::Forbidden { .. } => Exit::Refused,
+            Self::Api { .. } => Exit::Failure,
+        }
+    }
+}
+
+/// Installs rustls' process-wide crypto provider once (kube and, later, the AWS SDK share it;
+/// without one the first TLS handshake panics).
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+/// Builds a kube client for `context` from the same files devk reads.
+pub async fn client_for(sources: &Sources, context: &str) -> Result<kube::Client, ClusterError> {
+    install_crypto_provider();
+    let cfg_err = |message: String| ClusterError::Config {
+        context: context.to_string(),
+        message,
+    };
+    let mut merged: Option<kube::config::Kubeconfig> = None;
+    for path in sources.files.iter().filter(|p| p.exists()) {
+        let next = kube::config::Kubeconfig::read_from(path)
+            .map_err(|e| cfg_err(format!("{}: {e}", path.display())))?;
+        merged = Some(match merged {
+            None => next,
+            Some(m) => m.merge(next).map_err(|e| cfg_err(e.to_string()))?,
+        });
+    }
+    let Some(kc) = merged else {
+        return Err(cfg_err(format!("no kubeconfig file in {}", sources.describe())));
+    };
+    let options = kube::config::KubeConfigOptions {
+        context: Some(context.to_string()),
+        ..Default::default()
+    };
+    let config = kube::Config::from_custom_kubeconfig(kc, &options)
+        .await
+        .map_err(|e| cfg_err(e.to_string()))?;
+    kube::Client::try_from(config).map_err(|e| cfg_err(e.to_string()))
+}
+
+/// The answer to "does namespace N exist?".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamespaceCheck {
+    Exists,
+    /// The cluster answered: no such namespace. Carries the namespaces it does have, when it
+    /// let devk list them.
+    Missing { available: Vec<String> },
+}
+
+fn classify_kube_error(context: &str, e: kube::Error) -> ClusterError {
+    let context = context.to_string();
+    match e {
+        kube::Error::Api(status) if status.code == 401 => ClusterError::Unauthorized { context },
+        kube::Error::Api(status) if status.code == 403 => ClusterError::Forbidden {
+            context,
+            message: status.message,
+        },
+        kube::Error::Api(status) => ClusterError::Api {
+            context,
+            message: format!("{} ({})", status.message, status.code),
+        },
+        kube::Error::Auth(err) => ClusterError::Config {
+            context,
+            message: err.to_string(),
+        },
+        other => ClusterError::Unreachable {
+            context,
+            message: other.to_string(),
+        },
+    }
+}
+
+async fn with_deadline<T>(
+    context: &str,
+    timeout: Duration,
+    fut: impl std::future::Future<Output = Result<T, ClusterError>>,
+) -> Result<T, ClusterError> {
+    tokio::time::timeout(timeout, fut)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ClusterError::Timeout {
+                context: context.to_string(),
+                timeout,
+            })
+        })
+}
+
+/// Checks whether `namespace` exists in the cluster of `context`, within `timeout`.
+pub async fn check_namespace(
+    sources: &Sources,
+    context: &str,
+    namespace: &str,
+    timeout: Duration,
+) -> Result<NamespaceCheck, ClusterError> {
+    with_deadline(context, timeout, async {
+        let client = client_for(sources, context).await?;
+        let api: Api<Namespace> = Api::all(client);
+        match api.get_opt(namespace).await {
+            Ok(Some(_)) => Ok(NamespaceCheck::Exists),
+            Ok(None) => {
+                let available = match api.list(&ListParams::default()).await {
+                    Ok(list) => list
+                        .items
+                        .into_iter()
+                        .filter_map(|n| n.metadata.name)
+                        .collect(),
+                    Err(_) => Vec::new(),
+                };
+                Ok(NamespaceCheck::Missing { available })
+            }
+            Err(e) => Err(classify_kube_error(context, e)),
+        }
+    })
+    .await
+}
+
+/// Lists the namespaces of the cluster of `context`, within `timeout`.
+pub async fn list_namespaces(
+    sources: &Sources,
+    context: &str,
+    timeout: Duration,
+) -> Result<Vec<String>, ClusterError> {
+    with_deadline(context, timeout, async {
+        let client = client_for(sources, context).await?;
+        let api: Api<Namespace> = Api::all(client);
+        let list = api
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| classify_kube_error(context, e))?;
+        let mut names: Vec<String> = list
+            .items
+            .into_iter()
+            .filter_map(|n| n.metadata.name)
+            .collect();
+        names.sort();
+        Ok(names)
+    })
+    .await
+}
+
+/// A small current-thread runtime for CLI commands that make one or two cluster calls; the
+/// hot commands (`current`, `switch`) never create one.
+pub fn block_on<F: std::future::Future>(fut: F) -> std::io::Result<F::Output> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok(rt.block_on(fut))
+}

@@ -1,1 +1,8 @@
-//! (module under construction)
+//! Pure decisions: is this context local, remote or protected? Every decision carries the
+//! reason, so the UI and error messages can say why.
+
+mod context_class;
+mod glob;
+
+pub use context_class::{classify, ClassRules, ContextClass, Classification};
+pub use glob::Glob;

@@ -1,0 +1,214 @@
+//! The typed configuration the rest of devk reads, filled from the merged tree by serde, and
+//! the checks on values that a type alone cannot express.
+
+use serde::Deserialize;
+
+use super::error::ConfigError;
+
+/// devk's effective configuration. `Config::default()` is the built-in defaults file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Config {
+    pub contexts: ContextsConfig,
+    pub kubeconfig: KubeconfigConfig,
+    pub namespace: NamespaceConfig,
+    pub shell: ShellConfig,
+}
+
+/// `[contexts]`: which contexts count as protected or local.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ContextsConfig {
+    /// Globs (`*`, `?`, case-insensitive) for protected context or cluster names.
+    pub protected: Vec<String>,
+    /// Extra globs for local contexts, beyond the built-in signs.
+    pub local: Vec<String>,
+}
+
+/// `[kubeconfig]`: how devk writes kubeconfig files.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct KubeconfigConfig {
+    /// How long to wait for another process's `<file>.lock`, in milliseconds.
+    pub lock_timeout_ms: u64,
+}
+
+/// `[namespace]`: `devk ns`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct NamespaceConfig {
+    /// How long to wait for the cluster to confirm a namespace exists, in milliseconds.
+    pub check_timeout_ms: u64,
+}
+
+/// `[shell]`: per-shell kubeconfigs from `devk switch --shell`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ShellConfig {
+    /// Per-shell kubeconfigs unused for this many days are removed.
+    pub max_age_days: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        super::builtin()
+            .and_then(|(tree, _)| from_table(super::tree::to_table(&tree), &|_| String::new()))
+            .unwrap_or_else(|_| Config::fallback())
+    }
+}
+
+impl Config {
+    /// The built-in defaults written out, used only if the compiled-in file could not be read
+    /// (a test pins that it can, and that the two agree), so that `default()` cannot panic.
+    fn fallback() -> Config {
+        Config {
+            contexts: ContextsConfig {
+                protected: vec!["*prod*".into(), "*prd*".into(), "*production*".into()],
+                local: Vec::new(),
+            },
+            kubeconfig: KubeconfigConfig {
+                lock_timeout_ms: 2000,
+            },
+            namespace: NamespaceConfig {
+                check_timeout_ms: 1500,
+            },
+            shell: ShellConfig { max_age_days: 14 },
+        }
+    }
+}
+
+/// The longest timeout devk accepts: ten minutes.
+const MAX_TIMEOUT_MS: u64 = 600_000;
+
+/// Fills the typed config from the merged table; `origin` names where a dotted key came from.
+pub(crate) fn from_table(
+    table: toml::Table,
+    origin: &dyn Fn(&str) -> String,
+) -> Result<Config, ConfigError> {
+    table.try_into::<Config>().map_err(|e| {
+        // The schema check already ran, so what is left is a value out of the field's range
+        // (a negative count). toml's message ends with "in `dotted.key`" for such errors.
+        let text = e.to_string();
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let problem = lines.next().unwrap_or("is invalid").to_owned();
+        let key = lines
+            .find_map(|l| l.strip_prefix("in `").and_then(|k| k.strip_suffix('`')))
+            .unwrap_or("")
+            .to_owned();
+        ConfigError::Invalid {
+            origin: origin(&key),
+            key,
+            problem: format!("has an {problem}"),
+        }
+    })
+}
+
+/// Checks what the types cannot: every problem, each naming the layer that supplied the value.
+pub(crate) fn check(config: &Config, origin: &dyn Fn(&str) -> String) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    for (key, globs) in [
+        ("contexts.protected", &config.contexts.protected),
+        ("contexts.local", &config.contexts.local),
+    ] {
+        for (i, glob) in globs.iter().enumerate() {
+            if glob.trim().is_empty() {
+                errors.push(ConfigError::Invalid {
+                    origin: origin(key),
+                    key: key.to_owned(),
+                    problem: format!(
+                        "has an empty glob (item {}); remove it or write a pattern such as \"*prod*\"",
+                        i + 1
+                    ),
+                });
+            }
+        }
+    }
+    for (key, ms) in [
+        (
+            "kubeconfig.lock_timeout_ms",
+            config.kubeconfig.lock_timeout_ms,
+        ),
+        (
+            "namespace.check_timeout_ms",
+            config.namespace.check_timeout_ms,
+        ),
+    ] {
+        if ms == 0 || ms > MAX_TIMEOUT_MS {
+            errors.push(ConfigError::Invalid {
+                origin: origin(key),
+                key: key.to_owned(),
+                problem: format!(
+                    "must be between 1 and {MAX_TIMEOUT_MS} milliseconds (10 minutes), found {ms}"
+                ),
+            });
+        }
+    }
+    if config.shell.max_age_days == 0 {
+        errors.push(ConfigError::Invalid {
+            origin: origin("shell.max_age_days"),
+            key: "shell.max_age_days".to_owned(),
+            problem: "must be at least 1 day, found 0 (0 would remove the kubeconfigs of shells still open)".to_owned(),
+        });
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[test]
+    fn default_is_the_builtin_file_and_matches_the_written_out_fallback() {
+        let (tree, _) = crate::config::builtin().unwrap();
+        let parsed = from_table(crate::config::tree::to_table(&tree), &|_| String::new()).unwrap();
+        assert_eq!(parsed, Config::fallback());
+        assert_eq!(Config::default(), parsed);
+        assert!(check(&parsed, &|_| String::new()).is_empty());
+    }
+
+    fn at(key: &str) -> String {
+        format!("<{key}>")
+    }
+
+    #[rstest]
+    #[case::empty_protected_glob(|c: &mut Config| c.contexts.protected.push(String::new()),
+        "<contexts.protected>: `contexts.protected` has an empty glob (item 4)")]
+    #[case::blank_local_glob(|c: &mut Config| c.contexts.local = vec!["dev-*".into(), "  ".into()],
+        "<contexts.local>: `contexts.local` has an empty glob (item 2)")]
+    #[case::zero_lock_timeout(|c: &mut Config| c.kubeconfig.lock_timeout_ms = 0,
+        "<kubeconfig.lock_timeout_ms>: `kubeconfig.lock_timeout_ms` must be between 1 and 600000")]
+    #[case::huge_check_timeout(|c: &mut Config| c.namespace.check_timeout_ms = 600_001,
+        "<namespace.check_timeout_ms>: `namespace.check_timeout_ms` must be between 1 and 600000")]
+    #[case::zero_max_age(|c: &mut Config| c.shell.max_age_days = 0,
+        "<shell.max_age_days>: `shell.max_age_days` must be at least 1 day")]
+    fn semantic_check_rejects_and_names_the_key_origin(
+        #[case] edit: fn(&mut Config),
+        #[case] want: &str,
+    ) {
+        let mut config = Config::default();
+        edit(&mut config);
+        let errors: Vec<String> = check(&config, &at)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with(want), "{}", errors[0]);
+    }
+
+    #[test]
+    fn timeout_limits_are_inclusive() {
+        let mut config = Config::default();
+        config.kubeconfig.lock_timeout_ms = 1;
+        config.namespace.check_timeout_ms = 600_000;
+        assert!(check(&config, &at).is_empty());
+    }
+
+    #[test]
+    fn negative_count_is_reported_with_its_key_and_origin() {
+        let mut table = crate::config::tree::to_table(&crate::config::builtin().unwrap().0);
+        table["shell"]["max_age_days"] = toml::Value::Integer(-3);
+        let err = from_table(table, &at).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "<shell.max_age_days>: `shell.max_age_days` has an invalid value: integer `-3`"
+            ),
+            "{err}"
+        );
+    }
+}

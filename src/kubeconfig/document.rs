@@ -1,0 +1,454 @@
+//! One kubeconfig file as an order-preserving YAML tree. Fields devk does not understand
+//! (extensions, exec plugins, auth-provider blocks, preferences) are kept untouched, and so is
+//! the order of entries and keys.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_yaml::{Mapping, Value};
+
+use super::KubeconfigError;
+
+/// The three named lists of a kubeconfig.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Cluster,
+    User,
+    Context,
+}
+
+impl Kind {
+    /// The top-level list key (`clusters`).
+    pub fn list_key(self) -> &'static str {
+        match self {
+            Kind::Cluster => "clusters",
+            Kind::User => "users",
+            Kind::Context => "contexts",
+        }
+    }
+
+    /// The key of the body inside each entry (`cluster`).
+    pub fn body_key(self) -> &'static str {
+        match self {
+            Kind::Cluster => "cluster",
+            Kind::User => "user",
+            Kind::Context => "context",
+        }
+    }
+
+    pub const ALL: [Kind; 3] = [Kind::Cluster, Kind::User, Kind::Context];
+}
+
+const CURRENT_CONTEXT: &str = "current-context";
+
+/// What has been changed in a file since it was read; decides how it is written back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Change {
+    #[default]
+    None,
+    /// Only `current-context`: written as a one-line edit of the original text, so comments
+    /// and formatting survive the most common write (a context switch).
+    CurrentContextOnly,
+    /// Anything else: the whole tree is serialized again.
+    Tree,
+}
+
+/// A parsed kubeconfig file.
+#[derive(Debug, Clone)]
+pub struct KubeFile {
+    path: PathBuf,
+    exists: bool,
+    text: String,
+    doc: Mapping,
+    change: Change,
+}
+
+impl KubeFile {
+    /// Reads and parses `path`. A missing file is an empty config that does not exist yet.
+    pub fn read(path: &Path) -> Result<KubeFile, KubeconfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => KubeFile::parse(path, text),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(KubeFile::empty(path)),
+            Err(source) => Err(KubeconfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    /// A file that does not exist yet.
+    pub fn empty(path: &Path) -> KubeFile {
+        KubeFile {
+            path: path.to_path_buf(),
+            exists: false,
+            text: String::new(),
+            doc: Mapping::new(),
+            change: Change::None,
+        }
+    }
+
+    /// Parses `text` as the contents of `path`, checking the shape client-go expects.
+    pub fn parse(path: &Path, text: String) -> Result<KubeFile, KubeconfigError> {
+        let invalid = |line: Option<usize>, message: String| KubeconfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        let value: Value = serde_yaml::from_str(&text).map_err(|e| {
+            invalid(
+                e.location().map(|l| l.line()),
+                strip_location(&e.to_string()),
+            )
+        })?;
+        let doc = match value {
+            Value::Null => Mapping::new(),
+            Value::Mapping(m) => m,
+            other => {
+                return Err(invalid(
+                    Some(1),
+                    format!(
+                        "expected a mapping (apiVersion, clusters, contexts, users, ...) but found {}",
+                        type_name(&other)
+                    ),
+                ));
+            }
+        };
+        if let Some(problem) = shape_problem(&doc) {
+            // The tree does not say where the problem is; a typed parse of the same text does.
+            let line = serde_yaml::from_str::<Shape>(&text)
+                .err()
+                .and_then(|e| e.location().map(|l| l.line()));
+            return Err(invalid(line, problem));
+        }
+        Ok(KubeFile {
+            path: path.to_path_buf(),
+            exists: true,
+            text,
+            doc,
+            change: Change::None,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn exists(&self) -> bool {
+        self.exists
+    }
+
+    /// The original text the file was read with ("" for a missing file).
+    pub fn original_text(&self) -> &str {
+        &self.text
+    }
+
+    /// True when an edit changed this file.
+    pub fn is_changed(&self) -> bool {
+        self.change != Change::None
+    }
+
+    /// `current-context` as set in this file (empty counts as unset, as in client-go).
+    pub fn current_context(&self) -> Option<&str> {
+        self.doc
+            .get(CURRENT_CONTEXT)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The `preferences` block, if any.
+    pub fn preferences(&self) -> Option<&Value> {
+        self.doc.get("preferences")
+    }
+
+    /// Entries of one kind in file order: (name, body). Bodies that are null read as empty.
+    pub fn entries(&self, kind: Kind) -> impl Iterator<Item = (&str, Option<&Mapping>)> {
+        self.doc
+            .get(kind.list_key())
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(move |item| {
+                let m = item.as_mapping()?;
+                let name = m.get("name")?.as_str()?;
+                Some((name, m.get(kind.body_key()).and_then(Value::as_mapping)))
+            })
+    }
+
+    /// The body of the entry `name` (the last one in the file wins, as in client-go).
+    pub fn entry(&self, kind: Kind, name: &str) -> Option<Option<&Mapping>> {
+        self.entries(kind)
+            .filter(|(n, _)| *n == name)
+            .last()
+            .map(|(_, b)| b)
+    }
+
+    pub fn set_current_context(&mut self, name: &str) {
+        if self.current_context() == Some(name) {
+            return;
+        }
+        self.doc.insert(
+            Value::String(CURRENT_CONTEXT.into()),
+            Value::String(name.into()),
+        );
+        if self.change == Change::None {
+            self.change = Change::CurrentContextOnly;
+        }
+    }
+
+    /// Edits the body of entry `name`, creating the entry (at the end of its list) when the
+    /// file has none. The closure sees the body mapping.
+    pub fn upsert_entry(&mut self, kind: Kind, name: &str, edit: impl FnOnce(&mut Mapping)) {
+        self.change = Change::Tree;
+        self.with_list(kind, |list| {
+            let pos = list.iter().rposition(|item| entry_name(item) == Some(name));
+            let i = match pos {
+                Some(i) => i,
+                None => {
+                    // kubectl writes the body before the name; new entries look the same.
+                    let mut m = Mapping::new();
+                    m.insert(kind.body_key().into(), Value::Mapping(Mapping::new()));
+                    m.insert("name".into(), Value::String(name.into()));
+                    list.push(Value::Mapping(m));
+                    list.len() - 1
+                }
+            };
+            if let Value::Mapping(m) = &mut list[i] {
+                let body = m
+                    .entry(kind.body_key().into())
+                    .or_insert_with(|| Value::Mapping(Mapping::new()));
+                if !body.is_mapping() {
+                    *body = Value::Mapping(Mapping::new());
+                }
+                if let Value::Mapping(b) = body {
+                    edit(b);
+                }
+            }
+        });
+    }
+
+    /// Renames entry `old` to `new` in place. Returns false when the file has no `old`.
+    pub fn rename_entry(&mut self, kind: Kind, old: &str, new: &str) -> bool {
+        let renamed = self.with_list(kind, |list| {
+            let Some(i) = list.iter().rposition(|item| entry_name(item) == Some(old)) else {
+                return false;
+            };
+            if let Value::Mapping(m) = &mut list[i] {
+                m.insert("name".into(), Value::String(new.into()));
+            }
+            true
+        });
+        if renamed {
+            self.change = Change::Tree;
+        }
+        renamed
+    }
+
+    /// Removes every entry named `name` (duplicates included). Returns false when none existed.
+    pub fn remove_entry(&mut self, kind: Kind, name: &str) -> bool {
+        let removed = self.with_list(kind, |list| {
+            let before = list.len();
+            list.retain(|item| entry_name(item) != Some(name));
+            list.len() != before
+        });
+        if removed {
+            self.change = Change::Tree;
+        }
+        removed
+    }
+
+    /// Runs `f` on the list of `kind`, creating the list (and the file's header) if needed.
+    fn with_list<R>(&mut self, kind: Kind, f: impl FnOnce(&mut Vec<Value>) -> R) -> R {
+        if self.doc.is_empty() {
+            self.doc.insert("apiVersion".into(), "v1".into());
+            self.doc.insert("kind".into(), "Config".into());
+        }
+        let slot = self
+            .doc
+            .entry(kind.list_key().into())
+            .or_insert_with(|| Value::Sequence(Vec::new()));
+        let mut list = match std::mem::take(slot) {
+            Value::Sequence(s) => s,
+            _ => Vec::new(),
+        };
+        let result = f(&mut list);
+        *slot = Value::Sequence(list);
+        result
+    }
+
+    /// The new contents of the file after the edits.
+    pub fn render(&self) -> Result<String, KubeconfigError> {
+        if self.change == Change::CurrentContextOnly {
+            if let Some(text) = self.render_current_context_edit() {
+                return Ok(text);
+            }
+        }
+        serde_yaml::to_string(&Value::Mapping(self.doc.clone())).map_err(|e| {
+            KubeconfigError::Serialize {
+                path: self.path.clone(),
+                message: e.to_string(),
+            }
+        })
+    }
+
+    /// Replaces the top-level `current-context:` line of the original text (or appends one).
+    /// Returns None when the line is not a simple one-line scalar, or when the edited text does
+    /// not parse back to exactly the edited tree; the caller then serializes the whole tree.
+    fn render_current_context_edit(&self) -> Option<String> {
+        let value = self.doc.get(CURRENT_CONTEXT)?.clone();
+        let scalar = serde_yaml::to_string(&value).ok()?;
+        let scalar = scalar.trim_end_matches('\n');
+        if scalar.contains('\n') {
+            return None;
+        }
+        let new_line = format!("{CURRENT_CONTEXT}: {scalar}");
+        let lines: Vec<&str> = self.text.split_inclusive('\n').collect();
+        let is_key_line = |l: &str| {
+            l.strip_prefix(CURRENT_CONTEXT)
+                .is_some_and(|rest| rest.starts_with(':'))
+        };
+        let mut out = String::with_capacity(self.text.len() + new_line.len() + 1);
+        match lines.iter().position(|l| is_key_line(l)) {
+            Some(i) => {
+                // A continuation line (indented) means a multi-line scalar: not a simple edit.
+                if lines
+                    .get(i + 1)
+                    .is_some_and(|next| next.starts_with(' ') || next.starts_with('\t'))
+                {
+                    return None;
+                }
+                for l in &lines[..i] {
+                    out.push_str(l);
+                }
+                out.push_str(&new_line);
+                out.push('\n');
+                for l in &lines[i + 1..] {
+                    out.push_str(l);
+                }
+            }
+            None => {
+                if self.text.trim().is_empty() || self.text.trim_start().starts_with('{') {
+                    return None;
+                }
+                out.push_str(&self.text);
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str(&new_line);
+                out.push('\n');
+            }
+        }
+        // Safety net: the edit must mean exactly what the tree says.
+        let reparsed: Value = serde_yaml::from_str(&out).ok()?;
+        (reparsed == Value::Mapping(self.doc.clone())).then_some(out)
+    }
+}
+
+fn entry_name(item: &Value) -> Option<&str> {
+    item.as_mapping()?.get("name")?.as_str()
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+    }
+}
+
+/// serde_yaml appends " at line L column C" to its messages; devk prints the line itself.
+fn strip_location(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Checks the parts of the shape devk relies on; None when the file is fine.
+fn shape_problem(doc: &Mapping) -> Option<String> {
+    if let Some(v) = doc.get(CURRENT_CONTEXT) {
+        if !(v.is_null() || v.is_string()) {
+            return Some(format!(
+                "`current-context` must be a string, found {}",
+                type_name(v)
+            ));
+        }
+    }
+    for kind in Kind::ALL {
+        let key = kind.list_key();
+        let Some(list) = doc.get(key) else { continue };
+        if list.is_null() {
+            continue;
+        }
+        let Some(items) = list.as_sequence() else {
+            return Some(format!("`{key}` must be a list, found {}", type_name(list)));
+        };
+        for (i, item) in items.iter().enumerate() {
+            let Some(m) = item.as_mapping() else {
+                return Some(format!(
+                    "`{key}[{i}]` must be a mapping, found {}",
+                    type_name(item)
+                ));
+            };
+            match m.get("name") {
+                Some(Value::String(_)) => {}
+                Some(other) => {
+                    return Some(format!(
+                        "`{key}[{i}].name` must be a string, found {}",
+                        type_name(other)
+                    ));
+                }
+                None => return Some(format!("`{key}[{i}]` has no `name`")),
+            }
+            if let Some(body) = m.get(kind.body_key()) {
+                if !(body.is_null() || body.is_mapping()) {
+                    return Some(format!(
+                        "`{key}[{i}].{}` must be a mapping, found {}",
+                        kind.body_key(),
+                        type_name(body)
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A typed mirror of `shape_problem`, used only to learn the line of a shape error.
+#[derive(Deserialize)]
+#[expect(dead_code, reason = "fields exist to make serde check their types")]
+struct Shape {
+    #[serde(rename = "current-context")]
+    current_context: Option<String>,
+    clusters: Option<Vec<NamedEntry<ClusterBody>>>,
+    users: Option<Vec<NamedEntry<UserBody>>>,
+    contexts: Option<Vec<NamedEntry<ContextBody>>>,
+}
+
+#[derive(Deserialize)]
+#[expect(dead_code, reason = "fields exist to make serde check their types")]
+struct NamedEntry<B> {
+    name: String,
+    #[serde(flatten)]
+    body: B,
+}
+
+#[derive(Deserialize)]
+#[expect(dead_code, reason = "fields exist to make serde check their types")]
+struct ClusterBody {
+    cluster: Option<Mapping>,
+}
+#[derive(Deserialize)]
+#[expect(dead_code, reason = "fields exist to make serde check their types")]
+struct UserBody {
+    user: Option<Mapping>,
+}
+#[derive(Deserialize)]
+#[expect(dead_code, reason = "fields exist to make serde check their types")]
+struct ContextBody {
+    context: Option<Mapping>,
+}

@@ -1,0 +1,395 @@
+//! Table tests for the merge and write-back rules, on real temp files.
+
+use std::fs;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rstest::rstest;
+
+use super::*;
+
+fn cfg(current: Option<&str>, contexts: &[(&str, &str, Option<&str>)], clusters: &[(&str, &str)]) -> String {
+    let mut s = String::from("apiVersion: v1\nkind: Config\n");
+    if let Some(c) = current {
+        s.push_str(&format!("current-context: {c}\n"));
+    }
+    s.push_str("clusters:\n");
+    for (name, server) in clusters {
+        s.push_str(&format!("- name: {name}\n  cluster:\n    server: {server}\n"));
+    }
+    s.push_str("contexts:\n");
+    for (name, cluster, ns) in contexts {
+        s.push_str(&format!("- name: {name}\n  context:\n    cluster: {cluster}\n    user: u\n"));
+        if let Some(ns) = ns {
+            s.push_str(&format!("    namespace: {ns}\n"));
+        }
+    }
+    s.push_str("users:\n- name: u\n  user:\n    token: secret\n");
+    s
+}
+
+struct Env {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        Env { _dir: dir, root }
+    }
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.root.join(name);
+        fs::write(&p, text).unwrap();
+        p
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+    fn sources(&self, names: &[&str]) -> Sources {
+        let list = std::env::join_paths(names.iter().map(|n| self.path(n))).unwrap();
+        Sources::resolve(None, Some(&list), &self.root)
+    }
+    fn read(&self, name: &str) -> String {
+        fs::read_to_string(self.path(name)).unwrap_or_default()
+    }
+}
+
+fn load(env: &Env, names: &[&str]) -> Kubeconfig {
+    Kubeconfig::load(env.sources(names), false).unwrap()
+}
+
+const T: Duration = Duration::from_millis(300);
+
+#[test]
+fn first_file_defining_a_context_wins_whole_entry() {
+    let env = Env::new();
+    env.write("a", &cfg(None, &[("dev", "c-a", Some("ns-a"))], &[("c-a", "https://a")]));
+    env.write("b", &cfg(None, &[("dev", "c-b", None), ("only-b", "c-b", None)], &[("c-b", "https://b")]));
+    let kc = load(&env, &["a", "b"]);
+    let dev = kc.context("dev").unwrap();
+    assert_eq!((dev.cluster.as_str(), dev.namespace.as_deref(), dev.file), ("c-a", Some("ns-a"), 0));
+    assert_eq!(kc.context("only-b").unwrap().file, 1);
+    assert_eq!(kc.context_names(), vec!["dev", "only-b"]);
+}
+
+#[test]
+fn current_context_comes_from_first_file_that_sets_it() {
+    let env = Env::new();
+    env.write("a", &cfg(None, &[("x", "c", None)], &[]));
+    env.write("b", &cfg(Some("y"), &[("y", "c", None)], &[]));
+    env.write("c", &cfg(Some("x"), &[], &[]));
+    assert_eq!(load(&env, &["a", "b", "c"]).current_context(), Some("y"));
+}
+
+#[test]
+fn empty_current_context_counts_as_unset() {
+    let env = Env::new();
+    env.write("a", "current-context: \"\"\n");
+    env.write("b", &cfg(Some("y"), &[("y", "c", None)], &[]));
+    assert_eq!(load(&env, &["a", "b"]).current_context(), Some("y"));
+}
+
+#[test]
+fn within_one_file_the_last_duplicate_wins() {
+    let env = Env::new();
+    env.write("a", &cfg(None, &[("d", "first", None), ("d", "second", None)], &[]));
+    assert_eq!(load(&env, &["a"]).context("d").unwrap().cluster, "second");
+}
+
+#[test]
+fn missing_files_in_kubeconfig_are_skipped() {
+    let env = Env::new();
+    env.write("b", &cfg(Some("y"), &[("y", "c", None)], &[]));
+    let kc = load(&env, &["nope", "b"]);
+    assert_eq!(kc.current_context(), Some("y"));
+}
+
+#[test]
+fn missing_explicit_file_is_an_error() {
+    let env = Env::new();
+    let s = Sources::resolve(Some(&env.path("nope")), None, &env.root);
+    let err = Kubeconfig::load(s, false).unwrap_err();
+    assert!(matches!(err, KubeconfigError::ExplicitMissing { .. }), "{err}");
+    assert_eq!(err.exit(), crate::exit::Exit::Kubeconfig);
+}
+
+#[rstest]
+#[case::unclosed_flow_list_reported_at_end_of_input("apiVersion: v1\ncontexts:\n- name: a\n  context: [\n", Some(5))]
+#[case::contexts_not_a_list("apiVersion: v1\ncontexts: 3\n", Some(2))]
+#[case::entry_without_name("apiVersion: v1\ncontexts:\n- context:\n    cluster: c\n", Some(3))]
+#[case::top_level_list("- a\n- b\n", Some(1))]
+fn invalid_files_name_the_file_and_line(#[case] text: &str, #[case] line: Option<usize>) {
+    let env = Env::new();
+    env.write("bad", text);
+    let err = Kubeconfig::load(env.sources(&["bad"]), false).unwrap_err();
+    match &err {
+        KubeconfigError::Invalid { path, line: l, .. } => {
+            assert_eq!(path, &env.path("bad"));
+            assert_eq!(*l, line, "{err}");
+        }
+        other => panic!("unexpected {other}"),
+    }
+    assert!(err.to_string().contains("bad"), "{err}");
+}
+
+#[rstest]
+// KUBECONFIG=a:b, both exist: current-context goes to the first existing file.
+#[case::first_existing(&["a", "b"], &["a", "b"], "a")]
+// The first entry does not exist: the first existing one.
+#[case::skip_missing(&["nope", "b"], &["b"], "b")]
+fn use_context_writes_to_the_file_kubectl_would(#[case] list: &[&str], #[case] existing: &[&str], #[case] want: &str) {
+    let env = Env::new();
+    for name in existing {
+        env.write(name, &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]));
+    }
+    let before: Vec<String> = existing.iter().map(|n| env.read(n)).collect();
+    update(&env.sources(list), false, T, |kc| kc.use_context("y")).unwrap();
+    for (i, name) in existing.iter().enumerate() {
+        let text = env.read(name);
+        if *name == want {
+            assert!(text.contains("current-context: y"), "{name}: {text}");
+        } else {
+            assert_eq!(text, before[i], "{name} must not change");
+        }
+    }
+}
+
+#[test]
+fn use_context_edits_only_the_current_context_line_and_keeps_comments() {
+    let env = Env::new();
+    let original = "# my clusters\napiVersion: v1\ncurrent-context: x  \nclusters: []   # none yet\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n- name: y\n  context: {cluster: c, user: u}\n";
+    env.write("a", original);
+    update(&env.sources(&["a"]), false, T, |kc| kc.use_context("y")).unwrap();
+    assert_eq!(env.read("a"), original.replace("current-context: x  ", "current-context: y"));
+}
+
+#[test]
+fn use_context_appends_current_context_when_the_file_has_none() {
+    let env = Env::new();
+    let original = cfg(None, &[("x", "c", None)], &[]);
+    env.write("a", &original);
+    update(&env.sources(&["a"]), false, T, |kc| kc.use_context("x")).unwrap();
+    assert_eq!(env.read("a"), format!("{original}current-context: x\n"));
+}
+
+#[test]
+fn use_context_quotes_names_that_need_it() {
+    let env = Env::new();
+    env.write("a", "contexts:\n- name: 'yes'\n  context: {cluster: c}\n- name: 'a: b'\n  context: {cluster: c}\n");
+    for name in ["yes", "a: b"] {
+        update(&env.sources(&["a"]), false, T, |kc| kc.use_context(name)).unwrap();
+        assert_eq!(load(&env, &["a"]).current_context(), Some(name));
+    }
+}
+
+#[test]
+fn use_context_of_unknown_name_writes_nothing() {
+    let env = Env::new();
+    let original = cfg(Some("x"), &[("x", "c", None)], &[]);
+    env.write("a", &original);
+    let err = update(&env.sources(&["a"]), false, T, |kc| kc.use_context("nope")).unwrap_err();
+    assert!(matches!(err, KubeconfigError::NoSuchContext { .. }));
+    assert_eq!(env.read("a"), original);
+}
+
+#[test]
+fn set_namespace_goes_to_the_file_the_context_came_from() {
+    let env = Env::new();
+    env.write("a", &cfg(Some("x"), &[("x", "c", None)], &[]));
+    env.write("b", &cfg(None, &[("y", "c", None)], &[]));
+    let a_before = env.read("a");
+    update(&env.sources(&["a", "b"]), false, T, |kc| kc.set_namespace("y", Some("team"))).unwrap();
+    assert_eq!(env.read("a"), a_before);
+    assert_eq!(load(&env, &["a", "b"]).context("y").unwrap().namespace.as_deref(), Some("team"));
+}
+
+#[test]
+fn new_entries_go_to_the_destination_file() {
+    let env = Env::new();
+    env.write("a", &cfg(None, &[("x", "c", None)], &[]));
+    env.write("b", &cfg(None, &[], &[("c2", "https://old")]));
+    update(&env.sources(&["a", "b"]), false, T, |kc| {
+        kc.upsert(Kind::Cluster, "c2", |b| {
+            b.insert("server".into(), "https://new".into());
+        });
+        kc.upsert(Kind::Context, "fresh", |b| {
+            b.insert("cluster".into(), "c2".into());
+        });
+        Ok::<_, KubeconfigError>(())
+    })
+    .unwrap();
+    let kc = load(&env, &["a", "b"]);
+    // The existing cluster stays in b; the new context lands in a (first existing file).
+    assert_eq!(kc.cluster("c2").unwrap().server.as_deref(), Some("https://new"));
+    assert_eq!(kc.cluster("c2").unwrap().file, 1);
+    assert_eq!(kc.context("fresh").unwrap().file, 0);
+}
+
+#[test]
+fn unknown_fields_and_order_survive_an_edit() {
+    let env = Env::new();
+    let original = "\
+apiVersion: v1
+kind: Config
+preferences:
+  colors: true
+clusters:
+- cluster:
+    server: https://z
+    extensions:
+    - name: client.authentication.k8s.io/exec
+      extension:
+        audience: foo
+  name: zeta
+- cluster:
+    server: https://a
+  name: alpha
+contexts:
+- context:
+    cluster: zeta
+    user: eks
+  name: zeta
+users:
+- name: eks
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: aws
+      args: [eks, get-token, --cluster-name, z]
+      env: null
+- name: old
+  user:
+    auth-provider:
+      name: oidc
+      config:
+        idp-issuer-url: https://issuer
+";
+    env.write("a", original);
+    update(&env.sources(&["a"]), false, T, |kc| kc.set_namespace("zeta", Some("ns"))).unwrap();
+    let before: serde_yaml::Value = serde_yaml::from_str(original).unwrap();
+    let after: serde_yaml::Value = serde_yaml::from_str(&env.read("a")).unwrap();
+    // Same tree apart from the namespace, in the same order.
+    let mut expected = before.clone();
+    expected["contexts"][0]["context"]["namespace"] = "ns".into();
+    assert_eq!(after, expected);
+    let text = env.read("a");
+    assert!(text.find("zeta").unwrap() < text.find("alpha").unwrap());
+    assert!(text.contains("idp-issuer-url"));
+}
+
+#[test]
+fn rename_keeps_position_and_follows_current_context() {
+    let env = Env::new();
+    env.write("a", &cfg(Some("b"), &[("a", "c", None), ("b", "c", None), ("c", "c", None)], &[]));
+    update(&env.sources(&["a"]), false, T, |kc| kc.rename_context("b", "bee")).unwrap();
+    let text = env.read("a");
+    let pos = |s: &str| text.find(s).unwrap();
+    assert!(pos("name: a") < pos("name: bee") && pos("name: bee") < pos("name: c"));
+    assert_eq!(load(&env, &["a"]).current_context(), Some("bee"));
+}
+
+#[test]
+fn rename_onto_an_existing_name_is_refused() {
+    let env = Env::new();
+    env.write("a", &cfg(None, &[("a", "c", None), ("b", "c", None)], &[]));
+    let err = update(&env.sources(&["a"]), false, T, |kc| kc.rename_context("a", "b")).unwrap_err();
+    assert!(matches!(err, KubeconfigError::ContextExists { .. }));
+}
+
+#[test]
+fn delete_removes_from_origin_and_reveals_shadowed_entry() {
+    let env = Env::new();
+    env.write("a", &cfg(None, &[("d", "from-a", None)], &[]));
+    env.write("b", &cfg(None, &[("d", "from-b", None)], &[]));
+    update(&env.sources(&["a", "b"]), false, T, |kc| kc.delete_context("d")).unwrap();
+    assert_eq!(load(&env, &["a", "b"]).context("d").unwrap().cluster, "from-b");
+}
+
+#[test]
+fn a_new_file_is_created_with_private_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let s = Sources::resolve(Some(&env.path("new/config")), None, &env.root);
+    update(&s, true, T, |kc| {
+        kc.upsert(Kind::Context, "n", |b| {
+            b.insert("cluster".into(), "c".into());
+        });
+        kc.use_context("n")
+    })
+    .unwrap();
+    let meta = fs::metadata(env.path("new/config")).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let text = env.read("new/config");
+    assert!(text.starts_with("apiVersion: v1\nkind: Config\n"), "{text}");
+}
+
+#[test]
+fn a_held_lock_fails_with_a_message_naming_it() {
+    let env = Env::new();
+    env.write("a", &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]));
+    let _held = FileLock::acquire(&env.path("a"), T).unwrap();
+    let err = update(&env.sources(&["a"]), false, Duration::from_millis(50), |kc| kc.use_context("y")).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, KubeconfigError::Locked { .. }));
+    assert!(msg.contains("a.lock") && msg.contains("rm "), "{msg}");
+    assert!(env.read("a").contains("current-context: x"));
+}
+
+#[test]
+fn a_lock_released_in_time_is_waited_for() {
+    let env = Env::new();
+    env.write("a", &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]));
+    let held = FileLock::acquire(&env.path("a"), T).unwrap();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        drop(held);
+    });
+    update(&env.sources(&["a"]), false, Duration::from_secs(5), |kc| kc.use_context("y")).unwrap();
+    t.join().unwrap();
+    assert!(env.read("a").contains("current-context: y"));
+    assert!(!lock_path(&env.path("a")).exists());
+}
+
+#[test]
+fn a_concurrent_write_is_not_lost() {
+    // Another program changes the file after devk read it but before devk locked it: devk
+    // redoes its edit on the new contents.
+    let env = Env::new();
+    env.write("a", &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]));
+    let mut first = true;
+    update(&env.sources(&["a"]), false, T, |kc| {
+        if first {
+            first = false;
+            let other = cfg(Some("x"), &[("x", "c", None), ("y", "c", None), ("z", "c", None)], &[]);
+            fs::write(env.path("a"), other).unwrap();
+        }
+        kc.use_context("y")
+    })
+    .unwrap();
+    let kc = load(&env, &["a"]);
+    assert_eq!(kc.current_context(), Some("y"));
+    assert!(kc.context("z").is_some(), "the other writer's context was lost");
+}
+
+#[test]
+fn mode_of_an_existing_file_is_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let p = env.write("a", &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]));
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
+    update(&env.sources(&["a"]), false, T, |kc| kc.set_namespace("y", Some("n"))).unwrap();
+    assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
+}
+
+#[test]
+fn user_auth_kind_is_described_without_secrets() {
+    let env = Env::new();
+    env.write("a", &cfg(None, &[], &[]));
+    let kc = load(&env, &["a"]);
+    let u = kc.user("u").unwrap();
+    assert_eq!(u.auth, AuthKind::Token);
+    assert!(!u.auth.to_string().contains("secret"));
+}
+
