@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::kubeconfig::{ContextInfo, Kubeconfig};
-use crate::policy::{classify, ClassRules, Classification, ContextClass};
+use crate::policy::{ClassRules, Classification, ContextClass, classify};
 
 /// One row of the context list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,7 +30,9 @@ pub fn classify_context(kc: &Kubeconfig, rules: &ClassRules, ctx: &ContextInfo) 
         &ctx.name,
         &ctx.cluster,
         cluster.as_ref().and_then(|c| c.server.as_deref()),
-        cluster.as_ref().and_then(|c| c.certificate_authority.as_deref()),
+        cluster
+            .as_ref()
+            .and_then(|c| c.certificate_authority.as_deref()),
     )
 }
 
@@ -43,7 +45,12 @@ pub fn rows(kc: &Kubeconfig, rules: &ClassRules) -> Vec<ContextRow> {
         .collect()
 }
 
-fn row(kc: &Kubeconfig, rules: &ClassRules, ctx: &ContextInfo, current: Option<&str>) -> ContextRow {
+fn row(
+    kc: &Kubeconfig,
+    rules: &ClassRules,
+    ctx: &ContextInfo,
+    current: Option<&str>,
+) -> ContextRow {
     let c = classify_context(kc, rules, ctx);
     let cluster = kc.cluster(&ctx.cluster);
     let auth = kc

@@ -76,10 +76,17 @@ mod tests {
     use rstest::rstest;
 
     fn names() -> Vec<String> {
-        ["minikube", "kind-dev", "eks-staging", "eks-prod-eu", "eks-prod-us", "Prod"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+        [
+            "minikube",
+            "kind-dev",
+            "eks-staging",
+            "eks-prod-eu",
+            "eks-prod-us",
+            "Prod",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
     }
 
     #[rstest]

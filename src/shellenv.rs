@@ -36,8 +36,11 @@ pub fn per_shell_yaml(kc: &Kubeconfig, context: &str, namespace: Option<&str>) -
     doc.insert("apiVersion".into(), "v1".into());
     doc.insert("kind".into(), "Config".into());
     doc.insert("current-context".into(), Value::String(context.into()));
-    doc.insert("contexts".into(), Value::Sequence(vec![Value::Mapping(entry)]));
-    serde_yaml::to_string(&Value::Mapping(doc)).ok()
+    doc.insert(
+        "contexts".into(),
+        Value::Sequence(vec![Value::Mapping(entry)]),
+    );
+    crate::kubeconfig::to_yaml(&Value::Mapping(doc)).ok()
 }
 
 /// True when `path` is a per-shell kubeconfig in `dir`.
@@ -64,7 +67,9 @@ pub fn new_file_name(dir: &Path, owner: u32) -> PathBuf {
 pub fn owner_pid() -> u32 {
     let mut pid = std::os::unix::process::parent_id();
     for _ in 0..8 {
-        let Some((comm, ppid)) = proc_stat(pid) else { break };
+        let Some((comm, ppid)) = proc_stat(pid) else {
+            break;
+        };
         match proc_stat(ppid) {
             Some((parent_comm, _)) if parent_comm == comm && ppid > 1 => pid = ppid,
             _ => break,
@@ -79,7 +84,12 @@ fn proc_stat(pid: u32) -> Option<(String, u32)> {
     let open = stat.find('(')?;
     let close = stat.rfind(')')?;
     let comm = stat.get(open + 1..close)?.to_string();
-    let ppid = stat.get(close + 2..)?.split_whitespace().nth(1)?.parse().ok()?;
+    let ppid = stat
+        .get(close + 2..)?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
     Some((comm, ppid))
 }
 
@@ -93,7 +103,9 @@ fn pid_alive(pid: u32) -> Option<bool> {
 /// Removes per-shell files whose shell has exited, and any not touched for `max_age`.
 /// Returns how many were removed. `keep` is never removed.
 pub fn clean_up(dir: &Path, max_age: Duration, keep: Option<&Path>) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
     let now = SystemTime::now();
     let mut removed = 0;
     for entry in entries.flatten() {
@@ -141,16 +153,26 @@ mod tests {
     #[test]
     fn export_line_quotes_for_the_shell() {
         let files = vec![PathBuf::from("/a/it's"), PathBuf::from("/b")];
-        assert_eq!(export_line(&files, false), r"export KUBECONFIG='/a/it'\''s:/b'");
-        assert_eq!(export_line(&files, true), r"set -gx KUBECONFIG '/a/it'\''s:/b'");
+        assert_eq!(
+            export_line(&files, false),
+            r"export KUBECONFIG='/a/it'\''s:/b'"
+        );
+        assert_eq!(
+            export_line(&files, true),
+            r"set -gx KUBECONFIG '/a/it'\''s:/b'"
+        );
     }
 
     #[test]
     fn clean_up_removes_files_of_dead_shells_only() {
         let dir = tempfile::tempdir().unwrap();
-        let alive = dir.path().join(format!("{PREFIX}{}-1.yaml", std::process::id()));
+        let alive = dir
+            .path()
+            .join(format!("{PREFIX}{}-1.yaml", std::process::id()));
         // PID 0x7ffffffe is far above pid_max on any Linux: never alive.
-        let dead = dir.path().join(format!("{PREFIX}{}-1.yaml", 0x7fff_fffe_u32));
+        let dead = dir
+            .path()
+            .join(format!("{PREFIX}{}-1.yaml", 0x7fff_fffe_u32));
         let other = dir.path().join("unrelated.yaml");
         for p in [&alive, &dead, &other] {
             std::fs::write(p, "x").unwrap();
@@ -159,7 +181,10 @@ mod tests {
         assert!(alive.exists() && !dead.exists() && other.exists());
         // Everything older than max_age goes, except the file being kept.
         std::thread::sleep(Duration::from_millis(20));
-        assert_eq!(clean_up(dir.path(), Duration::from_millis(1), Some(&alive)), 0);
+        assert_eq!(
+            clean_up(dir.path(), Duration::from_millis(1), Some(&alive)),
+            0
+        );
         assert!(alive.exists());
     }
 }

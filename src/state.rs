@@ -54,9 +54,10 @@ mod tests {
     fn state_round_trips_and_garbage_reads_as_empty() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(State::load(dir.path()), State::default());
-        let mut s = State::default();
-        s.previous_context = Some("dev".into());
-        s.previous_namespaces.insert("dev".into(), "kube-system".into());
+        let s = State {
+            previous_context: Some("dev".into()),
+            previous_namespaces: [("dev".to_string(), "kube-system".to_string())].into(),
+        };
         s.save(dir.path()).unwrap();
         assert_eq!(State::load(dir.path()), s);
         std::fs::write(dir.path().join(FILE), "{not json").unwrap();

@@ -9,7 +9,10 @@ use clap_complete::CompletionCandidate;
 
 use crate::kubeconfig::{Kubeconfig, Sources};
 
-fn starting_with(current: &OsStr, names: impl IntoIterator<Item = String>) -> Vec<CompletionCandidate> {
+fn starting_with(
+    current: &OsStr,
+    names: impl IntoIterator<Item = String>,
+) -> Vec<CompletionCandidate> {
     let prefix = current.to_string_lossy();
     names
         .into_iter()

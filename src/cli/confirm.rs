@@ -69,6 +69,9 @@ pub fn yes_no(question: &str, yes: bool) -> Result<(), Failure> {
     if matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
         Ok(())
     } else {
-        Err(Failure::new(Exit::Refused, "not confirmed; nothing changed"))
+        Err(Failure::new(
+            Exit::Refused,
+            "not confirmed; nothing changed",
+        ))
     }
 }

@@ -8,10 +8,10 @@ use clap_complete::ArgValueCompleter;
 use serde_yaml::{Mapping, Value};
 
 use super::output::{note, out};
-use super::{complete, confirm, Failure, Globals};
+use super::{Failure, Globals, complete, confirm};
 use crate::contexts::classify_context;
 use crate::exit::Exit;
-use crate::kubeconfig::{update, Kind, Kubeconfig};
+use crate::kubeconfig::{Kind, Kubeconfig, update};
 use crate::policy::ContextClass;
 
 #[derive(Debug, clap::Args)]
@@ -21,6 +21,10 @@ pub struct Args {
 }
 
 #[derive(Debug, clap::Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing buys nothing"
+)]
 pub enum Action {
     /// Create or update a cluster, a user and a context in one step.
     Add(AddArgs),
@@ -83,13 +87,21 @@ pub struct AddArgs {
     #[arg(long)]
     pub exec_command: Option<String>,
     /// Argument for the exec plugin (repeatable, e.g. --exec-arg eks --exec-arg get-token).
-    #[arg(long = "exec-arg", requires = "exec_command", allow_hyphen_values = true)]
+    #[arg(
+        long = "exec-arg",
+        requires = "exec_command",
+        allow_hyphen_values = true
+    )]
     pub exec_args: Vec<String>,
     /// Environment variable for the exec plugin as NAME=VALUE (repeatable).
     #[arg(long = "exec-env", requires = "exec_command")]
     pub exec_env: Vec<String>,
     /// API version of the exec plugin protocol.
-    #[arg(long, default_value = "client.authentication.k8s.io/v1beta1", requires = "exec_command")]
+    #[arg(
+        long,
+        default_value = "client.authentication.k8s.io/v1beta1",
+        requires = "exec_command"
+    )]
     pub exec_api_version: String,
 }
 
@@ -100,7 +112,9 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     match args.action {
         Action::Add(a) => add(a, &sources, lock_timeout),
         Action::Rename { old, new } => {
-            update(&sources, false, lock_timeout, |kc| kc.rename_context(&old, &new))?;
+            update(&sources, false, lock_timeout, |kc| {
+                kc.rename_context(&old, &new)
+            })?;
             out(&format!("Context \"{old}\" renamed to \"{new}\".\n"))
         }
         Action::Delete { name, yes } => {
@@ -120,7 +134,9 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
             }
             let was_current = update(&sources, false, lock_timeout, |kc| kc.delete_context(&name))?;
             if was_current {
-                note("warning: this removed your current context; pick another with `devk switch NAME`");
+                note(
+                    "warning: this removed your current context; pick another with `devk switch NAME`",
+                );
             }
             out(&format!("Deleted context \"{name}\".\n"))
         }
@@ -129,7 +145,10 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
 
 fn read_file(path: &PathBuf, what: &str) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| {
-        Failure::new(Exit::Io, format!("cannot read the {what} {}: {e}", path.display()))
+        Failure::new(
+            Exit::Io,
+            format!("cannot read the {what} {}: {e}", path.display()),
+        )
     })
 }
 
@@ -137,7 +156,10 @@ fn absolute(path: &PathBuf) -> Result<String, Failure> {
     let abs = std::path::absolute(path)
         .map_err(|e| Failure::new(Exit::Io, format!("{}: {e}", path.display())))?;
     if !abs.exists() {
-        return Err(Failure::new(Exit::Io, format!("{} does not exist", abs.display())));
+        return Err(Failure::new(
+            Exit::Io,
+            format!("{} does not exist", abs.display()),
+        ));
     }
     Ok(abs.display().to_string())
 }
@@ -146,7 +168,11 @@ fn base64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -163,11 +189,26 @@ fn base64(data: &[u8]) -> String {
 type Edits = Vec<(&'static str, Option<Value>)>;
 
 /// Edits that point `key` at a file, or with `embed` store the file's base64 under `key-data`.
-fn file_edits(key: &'static str, data_key: &'static str, path: &PathBuf, embed: bool, what: &str) -> Result<Edits, Failure> {
+fn file_edits(
+    key: &'static str,
+    data_key: &'static str,
+    path: &PathBuf,
+    embed: bool,
+    what: &str,
+) -> Result<Edits, Failure> {
     Ok(if embed {
-        vec![(key, None), (data_key, Some(Value::String(base64(&read_file(path, what)?))))]
+        vec![
+            (key, None),
+            (
+                data_key,
+                Some(Value::String(base64(&read_file(path, what)?))),
+            ),
+        ]
     } else {
-        vec![(data_key, None), (key, Some(Value::String(absolute(path)?)))]
+        vec![
+            (data_key, None),
+            (key, Some(Value::String(absolute(path)?))),
+        ]
     })
 }
 
@@ -186,7 +227,9 @@ fn apply(body: &mut Mapping, edits: &Edits) {
 
 fn validate_server(server: &str) -> Result<(), Failure> {
     let ok = (server.starts_with("https://") || server.starts_with("http://"))
-        && server.split_once("://").is_some_and(|(_, rest)| !rest.is_empty());
+        && server
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.is_empty());
     if ok {
         Ok(())
     } else {
@@ -207,7 +250,13 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
     }
     if let Some(ca) = &a.certificate_authority {
         cluster.push(("insecure-skip-tls-verify", None));
-        cluster.extend(file_edits("certificate-authority", "certificate-authority-data", ca, a.embed_certs, "CA file")?);
+        cluster.extend(file_edits(
+            "certificate-authority",
+            "certificate-authority-data",
+            ca,
+            a.embed_certs,
+            "CA file",
+        )?);
     }
     if a.insecure_skip_tls_verify {
         cluster.push(("certificate-authority", None));
@@ -216,8 +265,20 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
     }
     let mut user: Edits = Vec::new();
     if let (Some(c), Some(k)) = (&a.client_certificate, &a.client_key) {
-        user.extend(file_edits("client-certificate", "client-certificate-data", c, a.embed_certs, "client certificate")?);
-        user.extend(file_edits("client-key", "client-key-data", k, a.embed_certs, "client key")?);
+        user.extend(file_edits(
+            "client-certificate",
+            "client-certificate-data",
+            c,
+            a.embed_certs,
+            "client certificate",
+        )?);
+        user.extend(file_edits(
+            "client-key",
+            "client-key-data",
+            k,
+            a.embed_certs,
+            "client key",
+        )?);
     }
     if let Some(t) = &a.token {
         user.push(("tokenFile", None));
@@ -229,7 +290,10 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
     }
     if let Some(cmd) = &a.exec_command {
         let mut exec = Mapping::new();
-        exec.insert("apiVersion".into(), Value::String(a.exec_api_version.clone()));
+        exec.insert(
+            "apiVersion".into(),
+            Value::String(a.exec_api_version.clone()),
+        );
         exec.insert("command".into(), Value::String(cmd.clone()));
         if !a.exec_args.is_empty() {
             exec.insert(
@@ -240,7 +304,10 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
         let mut env = Vec::new();
         for kv in &a.exec_env {
             let Some((k, v)) = kv.split_once('=') else {
-                return Err(Failure::new(Exit::Usage, format!("--exec-env `{kv}` must be NAME=VALUE")));
+                return Err(Failure::new(
+                    Exit::Usage,
+                    format!("--exec-env `{kv}` must be NAME=VALUE"),
+                ));
             };
             let mut m = Mapping::new();
             m.insert("name".into(), Value::String(k.into()));
@@ -252,13 +319,20 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
         }
         // client.authentication.k8s.io/v1 requires the field; IfAvailable is what kubectl
         // assumes for the older versions.
-        exec.insert("interactiveMode".into(), Value::String("IfAvailable".into()));
+        exec.insert(
+            "interactiveMode".into(),
+            Value::String("IfAvailable".into()),
+        );
         user.push(("exec", Some(Value::Mapping(exec))));
     }
     Ok((cluster, user))
 }
 
-fn add(a: AddArgs, sources: &crate::kubeconfig::Sources, lock_timeout: Duration) -> Result<(), Failure> {
+fn add(
+    a: AddArgs,
+    sources: &crate::kubeconfig::Sources,
+    lock_timeout: Duration,
+) -> Result<(), Failure> {
     let cluster = a.cluster.clone().unwrap_or_else(|| a.name.clone());
     let user = a.user.clone().unwrap_or_else(|| a.name.clone());
     let (cluster_edits, user_edits) = plan(&a)?;
@@ -296,7 +370,13 @@ fn add(a: AddArgs, sources: &crate::kubeconfig::Sources, lock_timeout: Duration)
 mod tests {
     #[test]
     fn base64_matches_rfc4648_vectors() {
-        for (i, o) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(super::base64(i.as_bytes()), o);
         }
     }

@@ -2,7 +2,7 @@
 
 use super::output::{out, paint, stdout_color};
 use super::{Failure, Globals};
-use crate::contexts::{rows, ContextRow};
+use crate::contexts::{ContextRow, rows};
 use crate::kubeconfig::Kubeconfig;
 use crate::policy::{ClassRules, ContextClass};
 
@@ -62,7 +62,15 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
 
 /// The table `devk contexts` prints.
 pub fn table(rows: &[ContextRow], color: bool) -> String {
-    let header = ["CURRENT", "NAME", "CLASS", "CLUSTER", "SERVER", "USER", "NAMESPACE"];
+    let header = [
+        "CURRENT",
+        "NAME",
+        "CLASS",
+        "CLUSTER",
+        "SERVER",
+        "USER",
+        "NAMESPACE",
+    ];
     let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap_complete::env::{Bash, EnvCompleter, Fish, Zsh};
 
-use super::output::out;
 use super::Failure;
+use super::output::out;
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -51,7 +51,9 @@ pub fn man(args: ManArgs) -> Result<(), Failure> {
     match args.dir {
         None => {
             let mut buf = Vec::new();
-            clap_mangen::Man::new(cmd).render(&mut buf).map_err(io_err)?;
+            clap_mangen::Man::new(cmd)
+                .render(&mut buf)
+                .map_err(io_err)?;
             out(&String::from_utf8_lossy(&buf))
         }
         Some(dir) => {

@@ -40,6 +40,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing buys nothing"
+)]
 pub enum Command {
     /// List kubeconfig contexts with their class (local, remote, protected).
     #[command(visible_alias = "ctx")]

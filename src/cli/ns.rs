@@ -5,11 +5,11 @@ use std::time::Duration;
 use clap_complete::ArgValueCompleter;
 
 use super::output::{note, out, paint, stdout_color};
-use super::{complete, Failure, Globals};
+use super::{Failure, Globals, complete};
 use crate::cluster::{self, NamespaceCheck};
 use crate::exit::Exit;
-use crate::kubeconfig::{update, Kubeconfig, Sources};
-use crate::state::{state_dir, State};
+use crate::kubeconfig::{Kubeconfig, Sources, update};
+use crate::state::{State, state_dir};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,8 +35,15 @@ pub fn verify_namespace(
     if force {
         return Ok(());
     }
-    let answer = cluster::block_on(cluster::check_namespace(sources, context, namespace, timeout))
-        .map_err(|e| Failure::new(Exit::Failure, format!("cannot start the async runtime: {e}")))?;
+    let answer = cluster::block_on(cluster::check_namespace(
+        sources, context, namespace, timeout,
+    ))
+    .map_err(|e| {
+        Failure::new(
+            Exit::Failure,
+            format!("cannot start the async runtime: {e}"),
+        )
+    })?;
     match answer {
         Ok(NamespaceCheck::Exists) => Ok(()),
         Ok(NamespaceCheck::Missing { available }) => {
@@ -75,7 +82,10 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let Some(ctx) = kc.context(&context) else {
         return Err(Failure::new(
             Exit::NotFound,
-            format!("the current context `{context}` is not defined in {}", sources.describe()),
+            format!(
+                "the current context `{context}` is not defined in {}",
+                sources.describe()
+            ),
         ));
     };
     let current_ns = ctx.namespace_or_default().to_string();
@@ -100,7 +110,9 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
         requested
     };
     if target == current_ns {
-        note(&format!("Already using namespace \"{target}\" in context \"{context}\"."));
+        note(&format!(
+            "Already using namespace \"{target}\" in context \"{context}\"."
+        ));
         return Ok(());
     }
     verify_namespace(&sources, &context, &target, timeout, args.force)?;
@@ -109,17 +121,28 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
         kc.set_namespace(&context, Some(&target))
     })?;
     if let Some(dir) = dir {
-        state.previous_namespaces.insert(context.clone(), current_ns);
+        state
+            .previous_namespaces
+            .insert(context.clone(), current_ns);
         if let Err(e) = state.save(&dir) {
-            note(&format!("devk: could not record the previous namespace: {e}"));
+            note(&format!(
+                "devk: could not record the previous namespace: {e}"
+            ));
         }
     }
-    out(&format!("Active namespace is \"{target}\" in context \"{context}\".\n"))
+    out(&format!(
+        "Active namespace is \"{target}\" in context \"{context}\".\n"
+    ))
 }
 
 fn list(sources: &Sources, context: &str, current: &str, timeout: Duration) -> Result<(), Failure> {
     let names = cluster::block_on(cluster::list_namespaces(sources, context, timeout))
-        .map_err(|e| Failure::new(Exit::Failure, format!("cannot start the async runtime: {e}")))?
+        .map_err(|e| {
+            Failure::new(
+                Exit::Failure,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })?
         .map_err(|e| {
             Failure::new(
                 e.exit(),

@@ -5,14 +5,14 @@ use std::time::Duration;
 use clap_complete::ArgValueCompleter;
 
 use super::output::{note, out};
-use super::{complete, confirm, ns, Failure, Globals};
+use super::{Failure, Globals, complete, confirm, ns};
 use crate::contexts::classify_context;
 use crate::exit::Exit;
-use crate::fuzzy::{resolve, Resolution};
-use crate::kubeconfig::{update, Kubeconfig};
+use crate::fuzzy::{Resolution, resolve};
+use crate::kubeconfig::{Kubeconfig, update};
 use crate::policy::ContextClass;
 use crate::shellenv;
-use crate::state::{state_dir, State};
+use crate::state::{State, state_dir};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -76,7 +76,10 @@ pub fn resolve_context(query: &str, kc: &Kubeconfig, state: &State) -> Result<St
             };
             Err(Failure::new(
                 Exit::NotFound,
-                format!("no context matches `{query}` in {}{hint}", kc.sources().describe()),
+                format!(
+                    "no context matches `{query}` in {}{hint}",
+                    kc.sources().describe()
+                ),
             ))
         }
     }
@@ -106,7 +109,10 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
         return Ok(());
     }
     let Some(ctx) = kc.context(&target) else {
-        return Err(Failure::new(Exit::NotFound, format!("no context `{target}`")));
+        return Err(Failure::new(
+            Exit::NotFound,
+            format!("no context `{target}`"),
+        ));
     };
     let class = classify_context(&kc, &rules, &ctx);
     if class.class == ContextClass::Protected {
@@ -118,7 +124,13 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     }
 
     if args.shell {
-        return switch_shell(&kc, &target, args.namespace.as_deref(), state_dir.as_deref(), cfg);
+        return switch_shell(
+            &kc,
+            &target,
+            args.namespace.as_deref(),
+            state_dir.as_deref(),
+            cfg,
+        );
     }
 
     let lock_timeout = Duration::from_millis(cfg.kubeconfig.lock_timeout_ms);
@@ -129,12 +141,15 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
         }
         Ok::<_, Failure>(())
     })?;
-    if let (Some(dir), Some(prev)) = (&state_dir, current) {
-        if prev != target {
-            state.previous_context = Some(prev);
-            if let Err(e) = state.save(dir) {
-                note(&format!("devk: could not record the previous context in {}: {e}", dir.display()));
-            }
+    if let (Some(dir), Some(prev)) = (&state_dir, current)
+        && prev != target
+    {
+        state.previous_context = Some(prev);
+        if let Err(e) = state.save(dir) {
+            note(&format!(
+                "devk: could not record the previous context in {}: {e}",
+                dir.display()
+            ));
         }
     }
     let ns_part = args
@@ -161,14 +176,19 @@ fn switch_shell(
     let files = &kc.sources().files;
     let (path, rest) = match files.first() {
         Some(first) if shellenv::is_per_shell_file(&dir, first) => (first.clone(), &files[1..]),
-        _ => (shellenv::new_file_name(&dir, shellenv::owner_pid()), &files[..]),
+        _ => (
+            shellenv::new_file_name(&dir, shellenv::owner_pid()),
+            &files[..],
+        ),
     };
     let Some(yaml) = shellenv::per_shell_yaml(kc, target, namespace) else {
-        return Err(Failure::new(Exit::NotFound, format!("no context `{target}`")));
+        return Err(Failure::new(
+            Exit::NotFound,
+            format!("no context `{target}`"),
+        ));
     };
-    crate::fsutil::atomic_write(&path, yaml.as_bytes(), crate::fsutil::PRIVATE_MODE).map_err(|e| {
-        Failure::new(Exit::Io, format!("cannot write {}: {e}", path.display()))
-    })?;
+    crate::fsutil::atomic_write(&path, yaml.as_bytes(), crate::fsutil::PRIVATE_MODE)
+        .map_err(|e| Failure::new(Exit::Io, format!("cannot write {}: {e}", path.display())))?;
     let max_age = Duration::from_secs(cfg.shell.max_age_days.saturating_mul(86_400));
     shellenv::clean_up(&dir, max_age, Some(&path));
     let mut list = vec![path];

@@ -17,7 +17,9 @@ pub enum ClusterError {
     Config { context: String, message: String },
     #[error("the cluster of context `{context}` did not answer within {} ms", timeout.as_millis())]
     Timeout { context: String, timeout: Duration },
-    #[error("cannot reach the cluster of context `{context}`: {message}")]
+    #[error(
+        "cannot reach the cluster of context `{context}`: {message}; check the server address, your VPN or tunnel, and that the cluster is running"
+    )]
     Unreachable { context: String, message: String },
     #[error(
         "the cluster of context `{context}` rejected devk's credentials (401): the token or certificate is expired or wrong; log in again (for EKS: `aws sso login` or refresh your AWS credentials)"
@@ -66,7 +68,10 @@ pub async fn client_for(sources: &Sources, context: &str) -> Result<kube::Client
         });
     }
     let Some(kc) = merged else {
-        return Err(cfg_err(format!("no kubeconfig file in {}", sources.describe())));
+        return Err(cfg_err(format!(
+            "no kubeconfig file in {}",
+            sources.describe()
+        )));
     };
     let options = kube::config::KubeConfigOptions {
         context: Some(context.to_string()),
@@ -84,7 +89,9 @@ pub enum NamespaceCheck {
     Exists,
     /// The cluster answered: no such namespace. Carries the namespaces it does have, when it
     /// let devk list them.
-    Missing { available: Vec<String> },
+    Missing {
+        available: Vec<String>,
+    },
 }
 
 fn classify_kube_error(context: &str, e: kube::Error) -> ClusterError {
@@ -105,9 +112,24 @@ fn classify_kube_error(context: &str, e: kube::Error) -> ClusterError {
         },
         other => ClusterError::Unreachable {
             context,
-            message: other.to_string(),
+            message: error_chain(&other),
         },
     }
+}
+
+/// An error with its causes, innermost last ("client error (Connect): tcp connect error:
+/// Connection refused"), because kube's top-level messages alone do not say what failed.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let s = c.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = c.source();
+    }
+    parts.join(": ")
 }
 
 async fn with_deadline<T>(

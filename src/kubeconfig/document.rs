@@ -175,6 +175,28 @@ impl KubeFile {
             })
     }
 
+    /// The body of the entry at position `pos` of the `kind` list (as `entries_indexed` gives).
+    pub fn entry_at(&self, kind: Kind, pos: usize) -> Option<Option<&Mapping>> {
+        let item = self
+            .doc
+            .get(kind.list_key())?
+            .as_sequence()?
+            .get(pos)?
+            .as_mapping()?;
+        Some(item.get(kind.body_key()).and_then(Value::as_mapping))
+    }
+
+    /// Like `entries`, with each entry's position in its list.
+    pub fn entries_indexed(&self, kind: Kind) -> impl Iterator<Item = (usize, &str)> {
+        self.doc
+            .get(kind.list_key())
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(pos, item)| Some((pos, item.as_mapping()?.get("name")?.as_str()?)))
+    }
+
     /// The body of the entry `name` (the last one in the file wins, as in client-go).
     pub fn entry(&self, kind: Kind, name: &str) -> Option<Option<&Mapping>> {
         self.entries(kind)
@@ -278,12 +300,12 @@ impl KubeFile {
 
     /// The new contents of the file after the edits.
     pub fn render(&self) -> Result<String, KubeconfigError> {
-        if self.change == Change::CurrentContextOnly {
-            if let Some(text) = self.render_current_context_edit() {
-                return Ok(text);
-            }
+        if self.change == Change::CurrentContextOnly
+            && let Some(text) = self.render_current_context_edit()
+        {
+            return Ok(text);
         }
-        serde_yaml::to_string(&Value::Mapping(self.doc.clone())).map_err(|e| {
+        super::emit::to_yaml(&Value::Mapping(self.doc.clone())).map_err(|e| {
             KubeconfigError::Serialize {
                 path: self.path.clone(),
                 message: e.to_string(),
@@ -295,12 +317,7 @@ impl KubeFile {
     /// Returns None when the line is not a simple one-line scalar, or when the edited text does
     /// not parse back to exactly the edited tree; the caller then serializes the whole tree.
     fn render_current_context_edit(&self) -> Option<String> {
-        let value = self.doc.get(CURRENT_CONTEXT)?.clone();
-        let scalar = serde_yaml::to_string(&value).ok()?;
-        let scalar = scalar.trim_end_matches('\n');
-        if scalar.contains('\n') {
-            return None;
-        }
+        let scalar = super::emit::string(self.doc.get(CURRENT_CONTEXT)?.as_str()?);
         let new_line = format!("{CURRENT_CONTEXT}: {scalar}");
         let lines: Vec<&str> = self.text.split_inclusive('\n').collect();
         let is_key_line = |l: &str| {
@@ -370,13 +387,13 @@ fn strip_location(msg: &str) -> String {
 
 /// Checks the parts of the shape devk relies on; None when the file is fine.
 fn shape_problem(doc: &Mapping) -> Option<String> {
-    if let Some(v) = doc.get(CURRENT_CONTEXT) {
-        if !(v.is_null() || v.is_string()) {
-            return Some(format!(
-                "`current-context` must be a string, found {}",
-                type_name(v)
-            ));
-        }
+    if let Some(v) = doc.get(CURRENT_CONTEXT)
+        && !(v.is_null() || v.is_string())
+    {
+        return Some(format!(
+            "`current-context` must be a string, found {}",
+            type_name(v)
+        ));
     }
     for kind in Kind::ALL {
         let key = kind.list_key();
@@ -404,14 +421,14 @@ fn shape_problem(doc: &Mapping) -> Option<String> {
                 }
                 None => return Some(format!("`{key}[{i}]` has no `name`")),
             }
-            if let Some(body) = m.get(kind.body_key()) {
-                if !(body.is_null() || body.is_mapping()) {
-                    return Some(format!(
-                        "`{key}[{i}].{}` must be a mapping, found {}",
-                        kind.body_key(),
-                        type_name(body)
-                    ));
-                }
+            if let Some(body) = m.get(kind.body_key())
+                && !(body.is_null() || body.is_mapping())
+            {
+                return Some(format!(
+                    "`{key}[{i}].{}` must be a mapping, found {}",
+                    kind.body_key(),
+                    type_name(body)
+                ));
             }
         }
     }

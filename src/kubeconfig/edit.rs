@@ -7,25 +7,20 @@ use std::time::Duration;
 
 use serde_yaml::{Mapping, Value};
 
+use super::KubeconfigError;
 use super::document::Kind;
 use super::lock::FileLock;
 use super::sources::Sources;
 use super::view::Kubeconfig;
-use super::KubeconfigError;
 
 impl Kubeconfig {
     /// Index of the file that receives `current-context` and new entries.
     fn destination_index(&self) -> usize {
         let files = self.files();
-        let dest = self.sources().destination(|p| {
-            files
-                .iter()
-                .any(|f| f.path() == p && f.exists())
-        });
-        files
-            .iter()
-            .position(|f| f.path() == dest)
-            .unwrap_or(0)
+        let dest = self
+            .sources()
+            .destination(|p| files.iter().any(|f| f.path() == p && f.exists()));
+        files.iter().position(|f| f.path() == dest).unwrap_or(0)
     }
 
     fn no_such_context(&self, name: &str) -> KubeconfigError {
@@ -46,7 +41,11 @@ impl Kubeconfig {
     }
 
     /// Sets (or with None, clears) the namespace of context `name`, in the file defining it.
-    pub fn set_namespace(&mut self, name: &str, namespace: Option<&str>) -> Result<(), KubeconfigError> {
+    pub fn set_namespace(
+        &mut self,
+        name: &str,
+        namespace: Option<&str>,
+    ) -> Result<(), KubeconfigError> {
         let Some(i) = self.origin(Kind::Context, name) else {
             return Err(self.no_such_context(name));
         };

@@ -46,10 +46,7 @@ impl FileLock {
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
                 Err(source) => {
-                    return Err(KubeconfigError::Write {
-                        path: lock,
-                        source,
-                    });
+                    return Err(KubeconfigError::Write { path: lock, source });
                 }
             }
         }

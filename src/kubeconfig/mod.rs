@@ -4,15 +4,17 @@
 
 mod document;
 mod edit;
+mod emit;
 mod error;
 mod lock;
 mod sources;
 mod view;
 
-pub use document::{KubeFile, Kind};
+pub use document::{Kind, KubeFile};
 pub use edit::update;
+pub use emit::to_yaml;
 pub use error::KubeconfigError;
-pub use lock::{lock_path, FileLock};
+pub use lock::{FileLock, lock_path};
 pub use sources::{SourceOrigin, Sources};
 pub use view::{AuthKind, ClusterInfo, ContextInfo, Kubeconfig, UserInfo};
 

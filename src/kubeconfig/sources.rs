@@ -133,7 +133,11 @@ mod tests {
     #[case::single_env_entry_even_if_missing("/a", &[], "/a")]
     #[case::first_existing_entry("/a:/b:/c", &["/b", "/c"], "/b")]
     #[case::last_entry_when_none_exist("/a:/b:/c", &[], "/c")]
-    fn destination_matches_kubectl(#[case] env: &str, #[case] existing: &[&str], #[case] want: &str) {
+    fn destination_matches_kubectl(
+        #[case] env: &str,
+        #[case] existing: &[&str],
+        #[case] want: &str,
+    ) {
         let s = Sources::resolve(None, Some(OsStr::new(env)), Path::new("/h"));
         let dest = s.destination(|f| existing.iter().any(|e| Path::new(e) == f));
         assert_eq!(dest, Path::new(want));
@@ -141,7 +145,11 @@ mod tests {
 
     #[test]
     fn destination_is_explicit_file() {
-        let s = Sources::resolve(Some(Path::new("/x")), Some(OsStr::new("/a:/b")), Path::new("/h"));
+        let s = Sources::resolve(
+            Some(Path::new("/x")),
+            Some(OsStr::new("/a:/b")),
+            Path::new("/h"),
+        );
         assert_eq!(s.destination(|_| true), Path::new("/x"));
     }
 }

@@ -8,18 +8,26 @@ use rstest::rstest;
 
 use super::*;
 
-fn cfg(current: Option<&str>, contexts: &[(&str, &str, Option<&str>)], clusters: &[(&str, &str)]) -> String {
+fn cfg(
+    current: Option<&str>,
+    contexts: &[(&str, &str, Option<&str>)],
+    clusters: &[(&str, &str)],
+) -> String {
     let mut s = String::from("apiVersion: v1\nkind: Config\n");
     if let Some(c) = current {
         s.push_str(&format!("current-context: {c}\n"));
     }
     s.push_str("clusters:\n");
     for (name, server) in clusters {
-        s.push_str(&format!("- name: {name}\n  cluster:\n    server: {server}\n"));
+        s.push_str(&format!(
+            "- name: {name}\n  cluster:\n    server: {server}\n"
+        ));
     }
     s.push_str("contexts:\n");
     for (name, cluster, ns) in contexts {
-        s.push_str(&format!("- name: {name}\n  context:\n    cluster: {cluster}\n    user: u\n"));
+        s.push_str(&format!(
+            "- name: {name}\n  context:\n    cluster: {cluster}\n    user: u\n"
+        ));
         if let Some(ns) = ns {
             s.push_str(&format!("    namespace: {ns}\n"));
         }
@@ -65,11 +73,28 @@ const T: Duration = Duration::from_millis(300);
 #[test]
 fn first_file_defining_a_context_wins_whole_entry() {
     let env = Env::new();
-    env.write("a", &cfg(None, &[("dev", "c-a", Some("ns-a"))], &[("c-a", "https://a")]));
-    env.write("b", &cfg(None, &[("dev", "c-b", None), ("only-b", "c-b", None)], &[("c-b", "https://b")]));
+    env.write(
+        "a",
+        &cfg(
+            None,
+            &[("dev", "c-a", Some("ns-a"))],
+            &[("c-a", "https://a")],
+        ),
+    );
+    env.write(
+        "b",
+        &cfg(
+            None,
+            &[("dev", "c-b", None), ("only-b", "c-b", None)],
+            &[("c-b", "https://b")],
+        ),
+    );
     let kc = load(&env, &["a", "b"]);
     let dev = kc.context("dev").unwrap();
-    assert_eq!((dev.cluster.as_str(), dev.namespace.as_deref(), dev.file), ("c-a", Some("ns-a"), 0));
+    assert_eq!(
+        (dev.cluster.as_str(), dev.namespace.as_deref(), dev.file),
+        ("c-a", Some("ns-a"), 0)
+    );
     assert_eq!(kc.context("only-b").unwrap().file, 1);
     assert_eq!(kc.context_names(), vec!["dev", "only-b"]);
 }
@@ -94,7 +119,10 @@ fn empty_current_context_counts_as_unset() {
 #[test]
 fn within_one_file_the_last_duplicate_wins() {
     let env = Env::new();
-    env.write("a", &cfg(None, &[("d", "first", None), ("d", "second", None)], &[]));
+    env.write(
+        "a",
+        &cfg(None, &[("d", "first", None), ("d", "second", None)], &[]),
+    );
     assert_eq!(load(&env, &["a"]).context("d").unwrap().cluster, "second");
 }
 
@@ -111,12 +139,18 @@ fn missing_explicit_file_is_an_error() {
     let env = Env::new();
     let s = Sources::resolve(Some(&env.path("nope")), None, &env.root);
     let err = Kubeconfig::load(s, false).unwrap_err();
-    assert!(matches!(err, KubeconfigError::ExplicitMissing { .. }), "{err}");
+    assert!(
+        matches!(err, KubeconfigError::ExplicitMissing { .. }),
+        "{err}"
+    );
     assert_eq!(err.exit(), crate::exit::Exit::Kubeconfig);
 }
 
 #[rstest]
-#[case::unclosed_flow_list_reported_at_end_of_input("apiVersion: v1\ncontexts:\n- name: a\n  context: [\n", Some(5))]
+#[case::unclosed_flow_list_reported_at_end_of_input(
+    "apiVersion: v1\ncontexts:\n- name: a\n  context: [\n",
+    Some(5)
+)]
 #[case::contexts_not_a_list("apiVersion: v1\ncontexts: 3\n", Some(2))]
 #[case::entry_without_name("apiVersion: v1\ncontexts:\n- context:\n    cluster: c\n", Some(3))]
 #[case::top_level_list("- a\n- b\n", Some(1))]
@@ -139,17 +173,24 @@ fn invalid_files_name_the_file_and_line(#[case] text: &str, #[case] line: Option
 #[case::first_existing(&["a", "b"], &["a", "b"], "a")]
 // The first entry does not exist: the first existing one.
 #[case::skip_missing(&["nope", "b"], &["b"], "b")]
-fn use_context_writes_to_the_file_kubectl_would(#[case] list: &[&str], #[case] existing: &[&str], #[case] want: &str) {
+fn use_context_writes_to_the_file_kubectl_would(
+    #[case] list: &[&str],
+    #[case] existing: &[&str],
+    #[case] want: &str,
+) {
     let env = Env::new();
     for name in existing {
-        env.write(name, &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]));
+        env.write(
+            name,
+            &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]),
+        );
     }
     let before: Vec<String> = existing.iter().map(|n| env.read(n)).collect();
     update(&env.sources(list), false, T, |kc| kc.use_context("y")).unwrap();
     for (i, name) in existing.iter().enumerate() {
         let text = env.read(name);
         if *name == want {
-            assert!(text.contains("current-context: y"), "{name}: {text}");
+            assert!(text.contains("current-context: \"y\""), "{name}: {text}");
         } else {
             assert_eq!(text, before[i], "{name} must not change");
         }
@@ -162,7 +203,10 @@ fn use_context_edits_only_the_current_context_line_and_keeps_comments() {
     let original = "# my clusters\napiVersion: v1\ncurrent-context: x  \nclusters: []   # none yet\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n- name: y\n  context: {cluster: c, user: u}\n";
     env.write("a", original);
     update(&env.sources(&["a"]), false, T, |kc| kc.use_context("y")).unwrap();
-    assert_eq!(env.read("a"), original.replace("current-context: x  ", "current-context: y"));
+    assert_eq!(
+        env.read("a"),
+        original.replace("current-context: x  ", "current-context: \"y\"")
+    );
 }
 
 #[test]
@@ -200,9 +244,19 @@ fn set_namespace_goes_to_the_file_the_context_came_from() {
     env.write("a", &cfg(Some("x"), &[("x", "c", None)], &[]));
     env.write("b", &cfg(None, &[("y", "c", None)], &[]));
     let a_before = env.read("a");
-    update(&env.sources(&["a", "b"]), false, T, |kc| kc.set_namespace("y", Some("team"))).unwrap();
+    update(&env.sources(&["a", "b"]), false, T, |kc| {
+        kc.set_namespace("y", Some("team"))
+    })
+    .unwrap();
     assert_eq!(env.read("a"), a_before);
-    assert_eq!(load(&env, &["a", "b"]).context("y").unwrap().namespace.as_deref(), Some("team"));
+    assert_eq!(
+        load(&env, &["a", "b"])
+            .context("y")
+            .unwrap()
+            .namespace
+            .as_deref(),
+        Some("team")
+    );
 }
 
 #[test]
@@ -222,7 +276,10 @@ fn new_entries_go_to_the_destination_file() {
     .unwrap();
     let kc = load(&env, &["a", "b"]);
     // The existing cluster stays in b; the new context lands in a (first existing file).
-    assert_eq!(kc.cluster("c2").unwrap().server.as_deref(), Some("https://new"));
+    assert_eq!(
+        kc.cluster("c2").unwrap().server.as_deref(),
+        Some("https://new")
+    );
     assert_eq!(kc.cluster("c2").unwrap().file, 1);
     assert_eq!(kc.context("fresh").unwrap().file, 0);
 }
@@ -267,7 +324,10 @@ users:
         idp-issuer-url: https://issuer
 ";
     env.write("a", original);
-    update(&env.sources(&["a"]), false, T, |kc| kc.set_namespace("zeta", Some("ns"))).unwrap();
+    update(&env.sources(&["a"]), false, T, |kc| {
+        kc.set_namespace("zeta", Some("ns"))
+    })
+    .unwrap();
     let before: serde_yaml::Value = serde_yaml::from_str(original).unwrap();
     let after: serde_yaml::Value = serde_yaml::from_str(&env.read("a")).unwrap();
     // Same tree apart from the namespace, in the same order.
@@ -282,8 +342,18 @@ users:
 #[test]
 fn rename_keeps_position_and_follows_current_context() {
     let env = Env::new();
-    env.write("a", &cfg(Some("b"), &[("a", "c", None), ("b", "c", None), ("c", "c", None)], &[]));
-    update(&env.sources(&["a"]), false, T, |kc| kc.rename_context("b", "bee")).unwrap();
+    env.write(
+        "a",
+        &cfg(
+            Some("b"),
+            &[("a", "c", None), ("b", "c", None), ("c", "c", None)],
+            &[],
+        ),
+    );
+    update(&env.sources(&["a"]), false, T, |kc| {
+        kc.rename_context("b", "bee")
+    })
+    .unwrap();
     let text = env.read("a");
     let pos = |s: &str| text.find(s).unwrap();
     assert!(pos("name: a") < pos("name: bee") && pos("name: bee") < pos("name: c"));
@@ -294,7 +364,10 @@ fn rename_keeps_position_and_follows_current_context() {
 fn rename_onto_an_existing_name_is_refused() {
     let env = Env::new();
     env.write("a", &cfg(None, &[("a", "c", None), ("b", "c", None)], &[]));
-    let err = update(&env.sources(&["a"]), false, T, |kc| kc.rename_context("a", "b")).unwrap_err();
+    let err = update(&env.sources(&["a"]), false, T, |kc| {
+        kc.rename_context("a", "b")
+    })
+    .unwrap_err();
     assert!(matches!(err, KubeconfigError::ContextExists { .. }));
 }
 
@@ -303,8 +376,14 @@ fn delete_removes_from_origin_and_reveals_shadowed_entry() {
     let env = Env::new();
     env.write("a", &cfg(None, &[("d", "from-a", None)], &[]));
     env.write("b", &cfg(None, &[("d", "from-b", None)], &[]));
-    update(&env.sources(&["a", "b"]), false, T, |kc| kc.delete_context("d")).unwrap();
-    assert_eq!(load(&env, &["a", "b"]).context("d").unwrap().cluster, "from-b");
+    update(&env.sources(&["a", "b"]), false, T, |kc| {
+        kc.delete_context("d")
+    })
+    .unwrap();
+    assert_eq!(
+        load(&env, &["a", "b"]).context("d").unwrap().cluster,
+        "from-b"
+    );
 }
 
 #[test]
@@ -328,9 +407,18 @@ fn a_new_file_is_created_with_private_mode() {
 #[test]
 fn a_held_lock_fails_with_a_message_naming_it() {
     let env = Env::new();
-    env.write("a", &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]));
+    env.write(
+        "a",
+        &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]),
+    );
     let _held = FileLock::acquire(&env.path("a"), T).unwrap();
-    let err = update(&env.sources(&["a"]), false, Duration::from_millis(50), |kc| kc.use_context("y")).unwrap_err();
+    let err = update(
+        &env.sources(&["a"]),
+        false,
+        Duration::from_millis(50),
+        |kc| kc.use_context("y"),
+    )
+    .unwrap_err();
     let msg = err.to_string();
     assert!(matches!(err, KubeconfigError::Locked { .. }));
     assert!(msg.contains("a.lock") && msg.contains("rm "), "{msg}");
@@ -340,15 +428,21 @@ fn a_held_lock_fails_with_a_message_naming_it() {
 #[test]
 fn a_lock_released_in_time_is_waited_for() {
     let env = Env::new();
-    env.write("a", &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]));
+    env.write(
+        "a",
+        &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]),
+    );
     let held = FileLock::acquire(&env.path("a"), T).unwrap();
     let t = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(50));
         drop(held);
     });
-    update(&env.sources(&["a"]), false, Duration::from_secs(5), |kc| kc.use_context("y")).unwrap();
+    update(&env.sources(&["a"]), false, Duration::from_secs(5), |kc| {
+        kc.use_context("y")
+    })
+    .unwrap();
     t.join().unwrap();
-    assert!(env.read("a").contains("current-context: y"));
+    assert!(env.read("a").contains("current-context: \"y\""));
     assert!(!lock_path(&env.path("a")).exists());
 }
 
@@ -357,12 +451,19 @@ fn a_concurrent_write_is_not_lost() {
     // Another program changes the file after devk read it but before devk locked it: devk
     // redoes its edit on the new contents.
     let env = Env::new();
-    env.write("a", &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]));
+    env.write(
+        "a",
+        &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]),
+    );
     let mut first = true;
     update(&env.sources(&["a"]), false, T, |kc| {
         if first {
             first = false;
-            let other = cfg(Some("x"), &[("x", "c", None), ("y", "c", None), ("z", "c", None)], &[]);
+            let other = cfg(
+                Some("x"),
+                &[("x", "c", None), ("y", "c", None), ("z", "c", None)],
+                &[],
+            );
             fs::write(env.path("a"), other).unwrap();
         }
         kc.use_context("y")
@@ -370,17 +471,29 @@ fn a_concurrent_write_is_not_lost() {
     .unwrap();
     let kc = load(&env, &["a"]);
     assert_eq!(kc.current_context(), Some("y"));
-    assert!(kc.context("z").is_some(), "the other writer's context was lost");
+    assert!(
+        kc.context("z").is_some(),
+        "the other writer's context was lost"
+    );
 }
 
 #[test]
 fn mode_of_an_existing_file_is_kept() {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
-    let p = env.write("a", &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]));
+    let p = env.write(
+        "a",
+        &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]),
+    );
     fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
-    update(&env.sources(&["a"]), false, T, |kc| kc.set_namespace("y", Some("n"))).unwrap();
-    assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
+    update(&env.sources(&["a"]), false, T, |kc| {
+        kc.set_namespace("y", Some("n"))
+    })
+    .unwrap();
+    assert_eq!(
+        fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
 }
 
 #[test]
@@ -392,4 +505,3 @@ fn user_auth_kind_is_described_without_secrets() {
     assert_eq!(u.auth, AuthKind::Token);
     assert!(!u.auth.to_string().contains("secret"));
 }
-

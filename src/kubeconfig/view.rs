@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use serde_yaml::{Mapping, Value};
 
-use super::document::{KubeFile, Kind};
-use super::sources::{SourceOrigin, Sources};
 use super::KubeconfigError;
+use super::document::{Kind, KubeFile};
+use super::sources::{SourceOrigin, Sources};
 
 /// A context as devk shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,8 +79,9 @@ pub struct UserInfo {
 pub struct Kubeconfig {
     sources: Sources,
     files: Vec<KubeFile>,
-    /// name -> file index, per kind (first file wins).
-    index: HashMap<Kind, HashMap<String, usize>>,
+    /// name -> (file index, position in that file's list), per kind: the first file that
+    /// defines a name wins; within a file the last entry wins.
+    index: HashMap<Kind, HashMap<String, (usize, usize)>>,
 }
 
 impl Kubeconfig {
@@ -113,10 +114,14 @@ impl Kubeconfig {
     fn reindex(&mut self) {
         self.index.clear();
         for kind in Kind::ALL {
-            let mut names: HashMap<String, usize> = HashMap::new();
+            let mut names: HashMap<String, (usize, usize)> = HashMap::new();
             for (i, f) in self.files.iter().enumerate() {
-                for (name, _) in f.entries(kind) {
-                    names.entry(name.to_string()).or_insert(i);
+                let mut in_file: HashMap<&str, usize> = HashMap::new();
+                for (pos, name) in f.entries_indexed(kind) {
+                    in_file.insert(name, pos);
+                }
+                for (name, pos) in in_file {
+                    names.entry(name.to_string()).or_insert((i, pos));
                 }
             }
             self.index.insert(kind, names);
@@ -142,12 +147,12 @@ impl Kubeconfig {
 
     /// The index of the file that defines entry `name` of `kind`.
     pub fn origin(&self, kind: Kind, name: &str) -> Option<usize> {
-        self.index.get(&kind)?.get(name).copied()
+        self.index.get(&kind)?.get(name).map(|&(file, _)| file)
     }
 
     fn body(&self, kind: Kind, name: &str) -> Option<(usize, Option<&Mapping>)> {
-        let i = self.origin(kind, name)?;
-        Some((i, self.files[i].entry(kind, name)?))
+        let &(file, pos) = self.index.get(&kind)?.get(name)?;
+        Some((file, self.files[file].entry_at(kind, pos)?))
     }
 
     /// Every context, sorted by name (as `kubectl config get-contexts` lists them).

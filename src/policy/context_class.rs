@@ -62,7 +62,11 @@ impl ClassRules {
     pub fn minikube_home_from_env() -> Option<PathBuf> {
         if let Some(h) = std::env::var_os("MINIKUBE_HOME").filter(|h| !h.is_empty()) {
             let h = PathBuf::from(h);
-            return Some(if h.ends_with(".minikube") { h } else { h.join(".minikube") });
+            return Some(if h.ends_with(".minikube") {
+                h
+            } else {
+                h.join(".minikube")
+            });
         }
         std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".minikube"))
     }
@@ -94,7 +98,10 @@ pub fn classify(
             if !name.is_empty() && g.matches(name) {
                 return found(
                     ContextClass::Protected,
-                    format!("{what} name `{name}` matches protected pattern `{}`", g.as_str()),
+                    format!(
+                        "{what} name `{name}` matches protected pattern `{}`",
+                        g.as_str()
+                    ),
                 );
             }
         }
@@ -102,26 +109,41 @@ pub fn classify(
     for name in [context, cluster] {
         let lower = name.to_lowercase();
         if LOCAL_NAMES.contains(&lower.as_str()) {
-            return found(ContextClass::Local, format!("`{name}` is a local cluster tool's name"));
+            return found(
+                ContextClass::Local,
+                format!("`{name}` is a local cluster tool's name"),
+            );
         }
         if let Some(p) = LOCAL_PREFIXES.iter().find(|p| lower.starts_with(*p)) {
             return found(ContextClass::Local, format!("`{name}` starts with `{p}`"));
         }
         if let Some(g) = rules.local.iter().find(|g| g.matches(name)) {
-            return found(ContextClass::Local, format!("`{name}` matches local pattern `{}`", g.as_str()));
+            return found(
+                ContextClass::Local,
+                format!("`{name}` matches local pattern `{}`", g.as_str()),
+            );
         }
     }
-    if let (Some(ca), Some(home)) = (ca_file, &rules.minikube_home) {
-        if Path::new(ca).starts_with(home) {
-            return found(ContextClass::Local, format!("its CA file is under {}", home.display()));
-        }
+    if let (Some(ca), Some(home)) = (ca_file, &rules.minikube_home)
+        && Path::new(ca).starts_with(home)
+    {
+        return found(
+            ContextClass::Local,
+            format!("its CA file is under {}", home.display()),
+        );
     }
-    if let Some(host) = server.and_then(server_host) {
-        if is_loopback_host(&host) {
-            return found(ContextClass::Local, format!("its server `{host}` is on this machine"));
-        }
+    if let Some(host) = server.and_then(server_host)
+        && is_loopback_host(&host)
+    {
+        return found(
+            ContextClass::Local,
+            format!("its server `{host}` is on this machine"),
+        );
     }
-    found(ContextClass::Remote, "no local or protected sign".to_string())
+    found(
+        ContextClass::Remote,
+        "no local or protected sign".to_string(),
+    )
 }
 
 /// The host part of a server URL (`https://[::1]:6443/x` -> `::1`).
@@ -157,27 +179,99 @@ mod tests {
     }
 
     #[rstest]
-    #[case::minikube("minikube", "minikube", Some("https://192.168.49.2:8443"), None, ContextClass::Local)]
-    #[case::kind("kind-dev", "kind-dev", Some("https://127.0.0.1:39211"), None, ContextClass::Local)]
-    #[case::k3d("k3d-a", "k3d-a", Some("https://0.0.0.0:6550"), None, ContextClass::Local)]
-    #[case::docker_desktop("docker-desktop", "docker-desktop", Some("https://kubernetes.docker.internal:6443"), None, ContextClass::Local)]
+    #[case::minikube(
+        "minikube",
+        "minikube",
+        Some("https://192.168.49.2:8443"),
+        None,
+        ContextClass::Local
+    )]
+    #[case::kind(
+        "kind-dev",
+        "kind-dev",
+        Some("https://127.0.0.1:39211"),
+        None,
+        ContextClass::Local
+    )]
+    #[case::k3d(
+        "k3d-a",
+        "k3d-a",
+        Some("https://0.0.0.0:6550"),
+        None,
+        ContextClass::Local
+    )]
+    #[case::docker_desktop(
+        "docker-desktop",
+        "docker-desktop",
+        Some("https://kubernetes.docker.internal:6443"),
+        None,
+        ContextClass::Local
+    )]
     #[case::rancher("rancher-desktop", "rancher-desktop", None, None, ContextClass::Local)]
     #[case::colima("colima", "colima", None, None, ContextClass::Local)]
     #[case::orbstack("orbstack", "orbstack", None, None, ContextClass::Local)]
     #[case::microk8s("microk8s", "microk8s-cluster", None, None, ContextClass::Local)]
-    #[case::minikube_profile_by_ca("team", "team", Some("https://192.168.58.2:8443"), Some("/home/u/.minikube/ca.crt"), ContextClass::Local)]
-    #[case::loopback_v4("tunnel", "tunnel", Some("https://127.0.0.5:6443"), None, ContextClass::Local)]
+    #[case::minikube_profile_by_ca(
+        "team",
+        "team",
+        Some("https://192.168.58.2:8443"),
+        Some("/home/u/.minikube/ca.crt"),
+        ContextClass::Local
+    )]
+    #[case::loopback_v4(
+        "tunnel",
+        "tunnel",
+        Some("https://127.0.0.5:6443"),
+        None,
+        ContextClass::Local
+    )]
     #[case::loopback_v6("t6", "t6", Some("https://[::1]:6443"), None, ContextClass::Local)]
     #[case::localhost("lh", "lh", Some("http://localhost:8080"), None, ContextClass::Local)]
     #[case::configured_local("dev-box", "c", Some("https://10.0.0.1"), None, ContextClass::Local)]
-    #[case::eks_remote("arn:aws:eks:eu-west-1:123:cluster/staging", "staging", Some("https://ABC.gr7.eu-west-1.eks.amazonaws.com"), None, ContextClass::Remote)]
-    #[case::prod_name("prod", "eks-1", Some("https://x.eks.amazonaws.com"), None, ContextClass::Protected)]
+    #[case::eks_remote(
+        "arn:aws:eks:eu-west-1:123:cluster/staging",
+        "staging",
+        Some("https://ABC.gr7.eu-west-1.eks.amazonaws.com"),
+        None,
+        ContextClass::Remote
+    )]
+    #[case::prod_name(
+        "prod",
+        "eks-1",
+        Some("https://x.eks.amazonaws.com"),
+        None,
+        ContextClass::Protected
+    )]
     #[case::prod_in_cluster_name("dev", "prd-eu", Some("https://x"), None, ContextClass::Protected)]
-    #[case::prod_wins_over_loopback("prod-tunnel", "p", Some("https://127.0.0.1:6443"), None, ContextClass::Protected)]
-    #[case::prod_wins_over_minikube_ca("my-production", "m", None, Some("/home/u/.minikube/ca.crt"), ContextClass::Protected)]
-    #[case::prod_wins_over_kind_prefix("kind-prod", "kind-prod", None, None, ContextClass::Protected)]
+    #[case::prod_wins_over_loopback(
+        "prod-tunnel",
+        "p",
+        Some("https://127.0.0.1:6443"),
+        None,
+        ContextClass::Protected
+    )]
+    #[case::prod_wins_over_minikube_ca(
+        "my-production",
+        "m",
+        None,
+        Some("/home/u/.minikube/ca.crt"),
+        ContextClass::Protected
+    )]
+    #[case::prod_wins_over_kind_prefix(
+        "kind-prod",
+        "kind-prod",
+        None,
+        None,
+        ContextClass::Protected
+    )]
     #[case::case_insensitive("PROD", "x", None, None, ContextClass::Protected)]
-    #[case::not_loopback_lookalike("x", "x", Some("https://127.0.0.1.example.com"), None, ContextClass::Remote)]
+    #[case::not_loopback_lookalike(
+        "x",
+        "x",
+        Some("https://127.0.0.1.example.com"),
+        None,
+        ContextClass::Remote
+    )]
     fn classify_contexts(
         #[case] context: &str,
         #[case] cluster: &str,

@@ -4,5 +4,5 @@
 mod context_class;
 mod glob;
 
-pub use context_class::{classify, ClassRules, ContextClass, Classification};
+pub use context_class::{ClassRules, Classification, ContextClass, classify};
 pub use glob::Glob;

@@ -58,3 +58,63 @@ pub fn isolate(cmd: &mut Command, home: &std::path::Path) {
         }
     }
 }
+
+/// A kubeconfig text with `contexts` as (name, cluster, server, namespace), one token user,
+/// and `current` as current-context.
+pub fn kubeconfig(current: Option<&str>, contexts: &[(&str, &str, &str, Option<&str>)]) -> String {
+    let mut s = String::from("apiVersion: v1\nkind: Config\n");
+    if let Some(c) = current {
+        s.push_str(&format!("current-context: {c}\n"));
+    }
+    s.push_str("clusters:\n");
+    let mut seen = Vec::new();
+    for (_, cluster, server, _) in contexts {
+        if !seen.contains(cluster) {
+            seen.push(*cluster);
+            s.push_str(&format!(
+                "- name: {cluster}\n  cluster:\n    server: {server}\n"
+            ));
+        }
+    }
+    s.push_str("contexts:\n");
+    for (name, cluster, _, ns) in contexts {
+        s.push_str(&format!(
+            "- name: {name}\n  context:\n    cluster: {cluster}\n    user: dev\n"
+        ));
+        if let Some(ns) = ns {
+            s.push_str(&format!("    namespace: {ns}\n"));
+        }
+    }
+    s.push_str("users:\n- name: dev\n  user:\n    token: not-a-real-token\n");
+    s
+}
+
+/// The output of a finished command, for assertions.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `cmd` to completion with stdin closed.
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("spawn command");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
