@@ -27,7 +27,10 @@ pub fn atomic_write(path: &Path, contents: &[u8], new_mode: u32) -> io::Result<(
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(
             ".{}.",
-            target.file_name().and_then(|n| n.to_str()).unwrap_or("devk")
+            target
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("devk")
         ))
         .suffix(".tmp")
         .permissions(Permissions::from_mode(mode))
@@ -88,7 +91,10 @@ mod tests {
         fs::set_permissions(&p, Permissions::from_mode(0o640)).unwrap();
         atomic_write(&p, b"new", PRIVATE_MODE).unwrap();
         assert_eq!(fs::read_to_string(&p).unwrap(), "new");
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
     }
 
     #[test]
@@ -96,7 +102,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("sub").join("cfg");
         atomic_write(&p, b"x", PRIVATE_MODE).unwrap();
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         let names: Vec<_> = fs::read_dir(p.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1);
     }
@@ -109,7 +118,12 @@ mod tests {
         fs::write(&real, "old").unwrap();
         std::os::unix::fs::symlink("real", &link).unwrap();
         atomic_write(&link, b"new", PRIVATE_MODE).unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs::read_to_string(&real).unwrap(), "new");
     }
 }
