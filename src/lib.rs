@@ -18,3 +18,4 @@ pub mod policy;
 pub mod sandbox;
 pub mod shellenv;
 pub mod state;
+pub mod tui;

@@ -12,6 +12,7 @@ mod docs;
 mod ns;
 mod output;
 mod switch;
+mod ui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,8 +36,9 @@ pub struct Cli {
     #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
     pub set: Vec<String>,
 
+    /// Without a command, devk opens the terminal UI.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +47,8 @@ pub struct Cli {
     reason = "parsed once per process; boxing buys nothing"
 )]
 pub enum Command {
+    /// Open the terminal UI (the default when no command is given).
+    Ui(ui::Args),
     /// List kubeconfig contexts with their class (local, remote, protected).
     #[command(visible_alias = "ctx")]
     Contexts(contexts_cmd::Args),
@@ -114,7 +118,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         kubeconfig: cli.kubeconfig,
         set: cli.set,
     };
-    match cli.command {
+    match cli.command.unwrap_or(Command::Ui(ui::Args::default())) {
+        Command::Ui(a) => ui::exec(a, &globals),
         Command::Contexts(a) => contexts_cmd::exec(a, &globals),
         Command::Switch(a) => switch::exec(a, &globals),
         Command::Ns(a) => ns::exec(a, &globals),

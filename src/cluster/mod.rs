@@ -7,6 +7,8 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams};
 
+pub mod pods;
+
 use crate::exit::Exit;
 use crate::kubeconfig::Sources;
 
@@ -119,7 +121,7 @@ fn classify_kube_error(context: &str, e: kube::Error) -> ClusterError {
 
 /// An error with its causes, innermost last ("client error (Connect): tcp connect error:
 /// Connection refused"), because kube's top-level messages alone do not say what failed.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut cur = e.source();
     while let Some(c) = cur {

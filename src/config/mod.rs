@@ -21,7 +21,9 @@ use std::path::PathBuf;
 
 pub use error::ConfigError;
 pub use sources::{PROJECT_FILE, USER_FILE, env_var_name};
-pub use typed::{Config, ContextsConfig, KubeconfigConfig, NamespaceConfig, ShellConfig};
+pub use typed::{
+    Config, ContextsConfig, KubeconfigConfig, NamespaceConfig, ShellConfig, ThemeConfig, TuiConfig,
+};
 
 use schema::{OPEN_TABLES, Schema};
 use sources::{env_tree, file_tree, find_project_file, flags_tree, read_optional};

@@ -12,6 +12,27 @@ pub struct Config {
     pub kubeconfig: KubeconfigConfig,
     pub namespace: NamespaceConfig,
     pub shell: ShellConfig,
+    /// `[keys]`: TUI action name -> key specs (validated when the TUI builds its keymap).
+    pub keys: std::collections::BTreeMap<String, Vec<String>>,
+    pub theme: ThemeConfig,
+    pub tui: TuiConfig,
+}
+
+/// `[theme]`: TUI colours (ANSI names or #rrggbb), checked when the TUI starts.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ThemeConfig {
+    pub accent: String,
+    pub danger: String,
+    pub local: String,
+    pub remote: String,
+    pub muted: String,
+}
+
+/// `[tui]`: the terminal UI.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TuiConfig {
+    /// Frame ticks per second; a frame is drawn on a tick only when something changed.
+    pub fps: u64,
 }
 
 /// `[contexts]`: which contexts count as protected or local.
@@ -46,29 +67,13 @@ pub struct ShellConfig {
 
 impl Default for Config {
     fn default() -> Self {
+        #[expect(
+            clippy::expect_used,
+            reason = "the compiled-in defaults file, not input: a test pins that it parses"
+        )]
         super::builtin()
             .and_then(|(tree, _)| from_table(super::tree::to_table(&tree), &|_| String::new()))
-            .unwrap_or_else(|_| Config::fallback())
-    }
-}
-
-impl Config {
-    /// The built-in defaults written out, used only if the compiled-in file could not be read
-    /// (a test pins that it can, and that the two agree), so that `default()` cannot panic.
-    fn fallback() -> Config {
-        Config {
-            contexts: ContextsConfig {
-                protected: vec!["*prod*".into(), "*prd*".into(), "*production*".into()],
-                local: Vec::new(),
-            },
-            kubeconfig: KubeconfigConfig {
-                lock_timeout_ms: 2000,
-            },
-            namespace: NamespaceConfig {
-                check_timeout_ms: 1500,
-            },
-            shell: ShellConfig { max_age_days: 14 },
-        }
+            .expect("assets/default-config.toml parses")
     }
 }
 
@@ -138,6 +143,13 @@ pub(crate) fn check(config: &Config, origin: &dyn Fn(&str) -> String) -> Vec<Con
             });
         }
     }
+    if !(1..=120).contains(&config.tui.fps) {
+        errors.push(ConfigError::Invalid {
+            origin: origin("tui.fps"),
+            key: "tui.fps".to_owned(),
+            problem: format!("must be between 1 and 120, found {}", config.tui.fps),
+        });
+    }
     if config.shell.max_age_days == 0 {
         errors.push(ConfigError::Invalid {
             origin: origin("shell.max_age_days"),
@@ -154,10 +166,13 @@ mod tests {
     use rstest::rstest;
 
     #[test]
-    fn default_is_the_builtin_file_and_matches_the_written_out_fallback() {
+    fn default_is_the_builtin_file_and_passes_its_own_checks() {
         let (tree, _) = crate::config::builtin().unwrap();
         let parsed = from_table(crate::config::tree::to_table(&tree), &|_| String::new()).unwrap();
-        assert_eq!(parsed, Config::fallback());
+        assert_eq!(
+            parsed.contexts.protected,
+            ["*prod*", "*prd*", "*production*"]
+        );
         assert_eq!(Config::default(), parsed);
         assert!(check(&parsed, &|_| String::new()).is_empty());
     }

@@ -1,0 +1,92 @@
+//! Messages into `update` and effects out of it. Both are plain data: no terminal, kube or
+//! tokio types, so `update` is tested with values alone.
+
+use crate::contexts::ContextRow;
+
+use super::keys::Key;
+
+/// A pod as the Pods tab shows it (converted from the API object in `cluster::pods`).
+pub use crate::cluster::pods::PodSummary as PodRow;
+
+/// A change to the pod list from the watch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PodChange {
+    /// The full list (after a (re)list): replaces everything.
+    Reset(Vec<PodRow>),
+    Upsert(PodRow),
+    Delete(String),
+}
+
+/// What the kubeconfig says after a load or a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KubeSnapshot {
+    pub rows: Vec<ContextRow>,
+    pub current: Option<String>,
+}
+
+/// Mouse input, reduced to what devk uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mouse {
+    Click { column: u16, row: u16 },
+    ScrollUp,
+    ScrollDown,
+}
+
+/// Everything that can happen to the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    Key(Key),
+    /// Pasted text (into an input field).
+    Paste(String),
+    Mouse(Mouse),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The wall clock, seconds since the epoch (pod ages).
+    Clock(i64),
+    /// The kubeconfig was (re)loaded or written.
+    Kube(Result<KubeSnapshot, String>),
+    /// A switch or namespace change finished (the snapshot after it, or the error).
+    Changed {
+        what: String,
+        result: Result<KubeSnapshot, String>,
+    },
+    /// The pod watch of generation `gen` connected.
+    PodsConnected {
+        generation: u64,
+    },
+    /// A batch of pod changes from the watch of generation `gen`.
+    Pods {
+        generation: u64,
+        changes: Vec<PodChange>,
+    },
+    /// The pod watch of generation `gen` failed; it retries by itself.
+    PodsError {
+        generation: u64,
+        message: String,
+    },
+}
+
+/// Work for the runtime. `update` returns these; the runtime runs them and answers with `Msg`s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Switch the current context.
+    Switch {
+        context: String,
+    },
+    /// Set the namespace of a context (checked with the cluster first).
+    SetNamespace {
+        context: String,
+        namespace: String,
+    },
+    /// (Re)start the pod watch for context/namespace; stops any older one.
+    WatchPods {
+        generation: u64,
+        context: String,
+        namespace: String,
+    },
+    /// Stop the pod watch (no current context).
+    StopPods,
+    Quit,
+}

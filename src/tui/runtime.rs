@@ -1,0 +1,278 @@
+//! The event loop and the effect runner. The loop waits on terminal events, messages from
+//! background tasks (a bounded channel) and a frame tick; it applies every message with
+//! `update` and draws at most one frame per tick, only when the model changed. Background tasks
+//! never touch the model: they send messages.
+
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+use super::app::Model;
+use super::msg::{Effect, KubeSnapshot, Msg, PodChange};
+use super::theme::Theme;
+use super::update::update;
+use super::views::view;
+use crate::cluster::{self, NamespaceCheck, pods::PodUpdate};
+use crate::contexts::rows;
+use crate::kubeconfig::{Kubeconfig, Sources, update as edit_kubeconfig};
+use crate::policy::ClassRules;
+
+/// What the effect runner needs from the outside world.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub sources: Sources,
+    pub rules: ClassRules,
+    pub lock_timeout: Duration,
+    pub namespace_timeout: Duration,
+}
+
+/// Reads the kubeconfig into what the UI shows.
+pub fn snapshot(sources: &Sources, rules: &ClassRules) -> Result<KubeSnapshot, String> {
+    let kc = Kubeconfig::load(sources.clone(), false).map_err(|e| e.to_string())?;
+    Ok(KubeSnapshot {
+        rows: rows(&kc, rules),
+        current: kc.current_context().map(str::to_string),
+    })
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Runs effects as tasks; holds the one pod watch that may run at a time.
+struct Runner {
+    env: Env,
+    tx: mpsc::Sender<Msg>,
+    watch: Option<JoinHandle<()>>,
+}
+
+impl Runner {
+    fn run(&mut self, effect: Effect) {
+        match effect {
+            Effect::Quit => {}
+            Effect::StopPods => {
+                if let Some(w) = self.watch.take() {
+                    w.abort();
+                }
+            }
+            Effect::WatchPods {
+                generation,
+                context,
+                namespace,
+            } => {
+                if let Some(w) = self.watch.take() {
+                    w.abort();
+                }
+                let (sources, tx) = (self.env.sources.clone(), self.tx.clone());
+                self.watch = Some(tokio::spawn(forward_pods(
+                    sources, context, namespace, generation, tx,
+                )));
+            }
+            Effect::Switch { context } => {
+                let (env, tx) = (self.env.clone(), self.tx.clone());
+                tokio::task::spawn_blocking(move || {
+                    let result = edit_kubeconfig(&env.sources, false, env.lock_timeout, |kc| {
+                        kc.use_context(&context)
+                    })
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| snapshot(&env.sources, &env.rules));
+                    let _ = tx.blocking_send(Msg::Changed {
+                        what: format!("Switched to {context}"),
+                        result,
+                    });
+                });
+            }
+            Effect::SetNamespace { context, namespace } => {
+                let (env, tx) = (self.env.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let result = set_namespace(&env, &context, &namespace).await;
+                    let _ = tx
+                        .send(Msg::Changed {
+                            what: format!("Namespace of {context} is now {namespace}"),
+                            result,
+                        })
+                        .await;
+                });
+            }
+        }
+    }
+}
+
+async fn set_namespace(env: &Env, context: &str, namespace: &str) -> Result<KubeSnapshot, String> {
+    match cluster::check_namespace(&env.sources, context, namespace, env.namespace_timeout).await {
+        Ok(NamespaceCheck::Missing { .. }) => {
+            return Err(format!(
+                "Namespace {namespace} does not exist in {context}; nothing changed"
+            ));
+        }
+        // Exists, or the cluster could not say: set it (the CLI has --force for the first case).
+        Ok(NamespaceCheck::Exists) | Err(_) => {}
+    }
+    let env2 = env.clone();
+    let (context, namespace) = (context.to_string(), namespace.to_string());
+    tokio::task::spawn_blocking(move || {
+        edit_kubeconfig(&env2.sources, false, env2.lock_timeout, |kc| {
+            kc.set_namespace(&context, Some(&namespace))
+        })
+        .map_err(|e| e.to_string())
+        .and_then(|()| snapshot(&env2.sources, &env2.rules))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+async fn forward_pods(
+    sources: Sources,
+    context: String,
+    namespace: String,
+    generation: u64,
+    tx: mpsc::Sender<Msg>,
+) {
+    let (ptx, mut prx) = mpsc::channel::<Vec<PodUpdate>>(16);
+    let watch = tokio::spawn(cluster::pods::watch(sources, context, namespace, ptx));
+    while let Some(batch) = prx.recv().await {
+        let mut changes = Vec::with_capacity(batch.len());
+        for u in batch {
+            match u {
+                PodUpdate::Reset(all) => changes.push(PodChange::Reset(all)),
+                PodUpdate::Upsert(p) => changes.push(PodChange::Upsert(p)),
+                PodUpdate::Delete(n) => changes.push(PodChange::Delete(n)),
+                PodUpdate::Error(message) => {
+                    if !changes.is_empty()
+                        && tx
+                            .send(Msg::Pods {
+                                generation,
+                                changes: std::mem::take(&mut changes),
+                            })
+                            .await
+                            .is_err()
+                    {
+                        break;
+                    }
+                    if tx
+                        .send(Msg::PodsError {
+                            generation,
+                            message,
+                        })
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        if !changes.is_empty()
+            && tx
+                .send(Msg::Pods {
+                    generation,
+                    changes,
+                })
+                .await
+                .is_err()
+        {
+            break;
+        }
+    }
+    watch.abort();
+}
+
+/// How the loop ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// The user quits.
+    Quit,
+    /// Right after the first frame (for start-up benchmarks).
+    FirstFrame,
+}
+
+/// Runs the UI on `terminal` until the user quits. `events` are the terminal's events, already
+/// converted to messages (a test passes its own stream).
+pub async fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    mut model: Model,
+    theme: &Theme,
+    env: Env,
+    events: impl Stream<Item = Msg> + Unpin,
+    fps: u64,
+    until: Until,
+) -> std::io::Result<Model>
+where
+    B::Error: Into<std::io::Error>,
+{
+    let size = terminal.size().map_err(Into::into)?;
+    model.size = (size.width, size.height);
+    model.now = now();
+    terminal
+        .draw(|f| view(&model, theme, f))
+        .map_err(Into::into)?;
+    model.dirty = false;
+    if until == Until::FirstFrame {
+        return Ok(model);
+    }
+    // Bounded: a flood from the cluster waits here instead of growing memory.
+    let (tx, mut rx) = mpsc::channel::<Msg>(256);
+    let mut runner = Runner {
+        env,
+        tx,
+        watch: None,
+    };
+    for e in model.start() {
+        runner.run(e);
+    }
+    let mut events = events;
+    let mut frame = tokio::time::interval(Duration::from_millis(1000 / fps.max(1)));
+    frame.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut clock = tokio::time::interval(Duration::from_millis(250));
+    clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut last_second = 0;
+    while !model.quit {
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(m) => Some(m),
+                None => break,
+            },
+            Some(m) = rx.recv() => Some(m),
+            _ = frame.tick() => {
+                if model.dirty {
+                    terminal.draw(|f| view(&model, theme, f)).map_err(Into::into)?;
+                    model.dirty = false;
+                }
+                None
+            }
+            _ = clock.tick() => {
+                let t = now();
+                // Seconds move pod ages; the quarter-second ticks only turn spinners.
+                let spinning = model.busy.is_some() || model.pods.conn == super::app::Conn::Connecting;
+                if t != last_second || spinning {
+                    last_second = t;
+                    Some(Msg::Clock(t))
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(msg) = msg {
+            for e in update(&mut model, msg) {
+                runner.run(e);
+            }
+            // Apply everything already queued before the next frame.
+            while let Ok(m) = rx.try_recv() {
+                for e in update(&mut model, m) {
+                    runner.run(e);
+                }
+            }
+        }
+    }
+    if let Some(w) = runner.watch.take() {
+        w.abort();
+    }
+    Ok(model)
+}

@@ -1,0 +1,204 @@
+//! `update` as tables: given this model and these messages, expect these effects and state.
+
+use rstest::rstest;
+
+use super::*;
+use crate::tui::fixtures::{model, pod, snapshot};
+
+fn key(s: &str) -> Msg {
+    Msg::Key(s.parse().unwrap())
+}
+
+fn typed(text: &str) -> Vec<Msg> {
+    text.chars().map(|c| Msg::Key(Key::ch(c))).collect()
+}
+
+fn run(m: &mut Model, msgs: Vec<Msg>) -> Vec<Effect> {
+    msgs.into_iter().flat_map(|msg| update(m, msg)).collect()
+}
+
+fn switch(c: &str) -> Effect {
+    Effect::Switch { context: c.into() }
+}
+
+#[rstest]
+#[case::enter_on_a_remote_context_switches(vec![key("k"), key("enter")], vec![switch("eks-staging")])]
+#[case::enter_on_the_current_context_does_nothing(vec![key("enter")], vec![])]
+#[case::enter_on_protected_only_opens_the_dialog(vec![key("g"), key("enter")], vec![])]
+#[case::typed_wrong_name_does_not_switch([vec![key("g"), key("enter")], typed("eks-pro"), vec![key("enter")]].concat(), vec![])]
+#[case::typed_name_switches([vec![key("g"), key("enter")], typed("eks-prod"), vec![key("enter")]].concat(), vec![switch("eks-prod")])]
+#[case::esc_cancels_the_dialog([vec![key("g"), key("enter")], typed("eks-prod"), vec![key("esc"), key("enter")]].concat(), vec![])]
+#[case::q_quits(vec![key("q")], vec![Effect::Quit])]
+#[case::ctrl_c_quits_inside_a_dialog(vec![key("g"), key("enter"), key("ctrl-c")], vec![Effect::Quit])]
+#[case::q_is_text_inside_a_dialog([vec![key("g"), key("enter")], typed("q")].concat(), vec![])]
+#[case::palette_switches_by_fuzzy_name([vec![key(":")], typed("to stag"), vec![key("enter")]].concat(), vec![switch("eks-staging")])]
+#[case::palette_runs_actions([vec![key(":")], typed("quit devk"), vec![key("enter")]].concat(), vec![Effect::Quit])]
+#[case::namespace_dialog_sets_namespace([vec![key("n"), Msg::Key(Key::ctrl('u'))], typed("shop"), vec![key("enter")]].concat(),
+    vec![Effect::SetNamespace { context: "minikube".into(), namespace: "shop".into() }])]
+#[case::retry_on_pods_restarts_the_watch(vec![key("2"), key("r")],
+    vec![Effect::WatchPods { generation: 2, context: "minikube".into(), namespace: "default".into() }])]
+#[case::filter_then_enter_switches_to_the_match([vec![key("/")], typed("stag"), vec![key("enter"), key("enter")]].concat(), vec![switch("eks-staging")])]
+fn keys_give_effects(#[case] msgs: Vec<Msg>, #[case] want: Vec<Effect>) {
+    let mut m = model();
+    assert_eq!(run(&mut m, msgs), want);
+}
+
+#[test]
+fn protected_dialog_shows_mismatch_and_keeps_the_input() {
+    let mut m = model();
+    run(
+        &mut m,
+        [
+            vec![key("g"), key("enter")],
+            typed("prod"),
+            vec![key("enter")],
+        ]
+        .concat(),
+    );
+    assert!(
+        matches!(&m.overlay, Overlay::Confirm { mismatch: true, input, .. } if input == "prod")
+    );
+}
+
+#[test]
+fn a_switch_result_restarts_the_pod_watch_once() {
+    let mut m = model();
+    let e = update(
+        &mut m,
+        Msg::Changed {
+            what: "Switched".into(),
+            result: Ok(snapshot("eks-staging")),
+        },
+    );
+    assert_eq!(
+        e,
+        vec![Effect::WatchPods {
+            generation: 2,
+            context: "eks-staging".into(),
+            namespace: "default".into()
+        }]
+    );
+    assert_eq!(m.pods.conn, Conn::Connecting);
+    assert!(m.busy.is_none());
+    // The same snapshot again changes nothing.
+    assert_eq!(
+        update(&mut m, Msg::Kube(Ok(snapshot("eks-staging")))),
+        vec![]
+    );
+}
+
+#[test]
+fn a_failed_switch_is_a_loud_notice() {
+    let mut m = model();
+    run(&mut m, vec![key("k"), key("enter")]);
+    assert!(m.busy.is_some());
+    update(
+        &mut m,
+        Msg::Changed {
+            what: "x".into(),
+            result: Err("locked".into()),
+        },
+    );
+    assert_eq!(
+        m.notice,
+        Some(Notice {
+            text: "locked".into(),
+            error: true
+        })
+    );
+    assert!(m.busy.is_none());
+}
+
+#[test]
+fn pod_batches_keep_the_list_sorted_and_stale_generations_are_dropped() {
+    let mut m = model();
+    update(
+        &mut m,
+        Msg::Pods {
+            generation: 1,
+            changes: vec![PodChange::Reset(vec![pod("c"), pod("a")])],
+        },
+    );
+    update(
+        &mut m,
+        Msg::Pods {
+            generation: 1,
+            changes: vec![PodChange::Upsert(pod("b")), PodChange::Delete("c".into())],
+        },
+    );
+    let names: Vec<&str> = m.pods.rows.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    assert_eq!(m.pods.conn, Conn::Connected);
+    update(
+        &mut m,
+        Msg::Pods {
+            generation: 0,
+            changes: vec![PodChange::Upsert(pod("zzz"))],
+        },
+    );
+    update(
+        &mut m,
+        Msg::PodsError {
+            generation: 0,
+            message: "old".into(),
+        },
+    );
+    assert_eq!(m.pods.rows.len(), 2);
+    assert_eq!(m.pods.conn, Conn::Connected);
+}
+
+#[test]
+fn mouse_click_on_a_tab_title_selects_it() {
+    let mut m = model();
+    let (_, _, from, _) = tab_layout()[1].clone();
+    update(
+        &mut m,
+        Msg::Mouse(Mouse::Click {
+            column: from + 2,
+            row: 1,
+        }),
+    );
+    assert_eq!(m.tab, Tab::Pods);
+    update(
+        &mut m,
+        Msg::Mouse(Mouse::Click {
+            column: from + 2,
+            row: 5,
+        }),
+    );
+    assert_eq!(m.tab, Tab::Pods);
+}
+
+#[test]
+fn clock_redraws_only_when_something_shows_time() {
+    let mut m = model();
+    m.dirty = false;
+    update(&mut m, Msg::Clock(2_000));
+    m.pods.conn = Conn::Connected;
+    m.dirty = false;
+    update(&mut m, Msg::Clock(2_001));
+    assert!(!m.dirty, "contexts tab, nothing moving: no redraw");
+    m.tab = Tab::Pods;
+    m.pods.rows = vec![pod("a")];
+    update(&mut m, Msg::Clock(2_002));
+    assert!(m.dirty, "pod ages changed");
+}
+
+#[test]
+fn filter_narrows_and_esc_clears() {
+    let mut m = model();
+    run(&mut m, [vec![key("/")], typed("eks")].concat());
+    assert_eq!(m.visible_contexts().len(), 2);
+    run(&mut m, vec![key("esc")]);
+    assert_eq!(m.visible_contexts().len(), 3);
+    assert!(!m.contexts.filtering);
+}
+
+#[test]
+fn cursor_stays_in_bounds() {
+    let mut m = model();
+    run(&mut m, vec![key("G"), key("j"), key("j"), key("pgdn")]);
+    assert_eq!(m.contexts.selected, 2);
+    run(&mut m, vec![key("g"), key("k"), key("pgup")]);
+    assert_eq!(m.contexts.selected, 0);
+}

@@ -1,0 +1,129 @@
+//! Snapshots of every view at 120x40 and 80x24 (ratatui TestBackend + insta), and the colour
+//! of the protected tint checked cell by cell.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+use super::view;
+use crate::tui::app::{Conn, Model, Overlay, Tab};
+use crate::tui::fixtures::{model, model_on, pod};
+use crate::tui::msg::{Msg, PodChange, PodRow};
+use crate::tui::theme::Theme;
+use crate::tui::update::update;
+
+fn theme() -> Theme {
+    Theme::from_config(&crate::config::Config::default().theme, true).unwrap()
+}
+
+fn render(m: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| view(m, &theme(), f)).unwrap();
+    t
+}
+
+fn text(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let mut s = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn pods_model() -> Model {
+    let mut m = model();
+    m.tab = Tab::Pods;
+    m.now = 10_000;
+    let mut p = vec![pod("api-7d9f-abcde"), pod("worker-0")];
+    p[0].created = 10_000 - 3_700;
+    p[1] = PodRow {
+        status: "CrashLoopBackOff".into(),
+        ready: "0/1".into(),
+        restarts: 12,
+        created: 10_000 - 200_000,
+        ..p[1].clone()
+    };
+    update(
+        &mut m,
+        Msg::Pods {
+            generation: 1,
+            changes: vec![PodChange::Reset(p)],
+        },
+    );
+    m
+}
+
+fn cases() -> Vec<(&'static str, Model)> {
+    let mut help = model();
+    help.overlay = Overlay::Help;
+    let mut confirm = model();
+    confirm.overlay = Overlay::Confirm {
+        context: "eks-prod".into(),
+        reason: "context name `eks-prod` matches protected pattern `*prod*`".into(),
+        input: "eks-p".into(),
+        mismatch: false,
+    };
+    let mut palette = model();
+    palette.overlay = Overlay::Palette {
+        input: "stag".into(),
+        selected: 0,
+    };
+    let mut unreachable = model();
+    unreachable.tab = Tab::Pods;
+    unreachable.pods.conn =
+        Conn::Failed("cannot reach https://minikube.example.com: connection refused".into());
+    let mut images = model();
+    images.tab = Tab::Images;
+    let mut demo = model();
+    demo.simulated = true;
+    vec![
+        ("contexts", model()),
+        ("contexts_protected", model_on("eks-prod")),
+        ("pods", pods_model()),
+        ("pods_unreachable", unreachable),
+        ("images_not_yet", images),
+        ("help", help),
+        ("confirm_protected", confirm),
+        ("palette", palette),
+        ("demo_banner", demo),
+    ]
+}
+
+#[test]
+fn views_at_120x40_and_80x24() {
+    for (name, m) in cases() {
+        for (w, h) in [(120, 40), (80, 24)] {
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&render(&m, w, h)));
+        }
+    }
+}
+
+#[test]
+fn protected_context_tints_header_and_border_in_the_danger_colour() {
+    let t = render(&model_on("eks-prod"), 80, 24);
+    let buf = t.backend().buffer();
+    // Header row: danger background across the text.
+    assert_eq!(buf[(2, 0)].bg, Color::Red);
+    // Body border (top-left corner, left edge, bottom edge): danger foreground.
+    for (x, y) in [(0, 2), (0, 10), (40, 22)] {
+        assert_eq!(buf[(x, y)].fg, Color::Red, "cell {x},{y}");
+    }
+    let local = render(&model(), 80, 24);
+    assert_ne!(local.backend().buffer()[(2, 0)].bg, Color::Red);
+    assert_ne!(local.backend().buffer()[(0, 10)].fg, Color::Red);
+}
+
+#[test]
+fn no_color_keeps_protected_visible_without_colour() {
+    let m = model_on("eks-prod");
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| view(&m, &Theme::monochrome(), f)).unwrap();
+    let s = text(&t);
+    assert!(s.contains("PROTECTED"), "{s}");
+    let buf = t.backend().buffer();
+    assert!((0..80).all(|x| buf[(x, 0)].bg == Color::Reset));
+}
