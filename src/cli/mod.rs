@@ -8,9 +8,14 @@ mod confirm;
 mod context_cmd;
 mod contexts_cmd;
 mod current;
+mod demo;
 mod docs;
+mod hook;
+mod logs;
 mod ns;
 mod output;
+mod sandbox_cmd;
+mod scan;
 mod switch;
 mod ui;
 
@@ -42,10 +47,6 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "parsed once per process; boxing buys nothing"
-)]
 pub enum Command {
     /// Open the terminal UI (the default when no command is given).
     Ui(ui::Args),
@@ -57,12 +58,22 @@ pub enum Command {
     Switch(switch::Args),
     /// Show or set the namespace of the current context (`devk ns -` for the previous one).
     Ns(ns::Args),
+    /// Stream logs of many pods and containers (stern-style), losing and repeating nothing.
+    Logs(logs::Args),
     /// Print the current context and namespace (fast enough for a shell prompt).
     Current(current::Args),
     /// Add, rename or delete contexts.
     Context(context_cmd::Args),
     /// Inspect devk's configuration.
     Config(config_cmd::Args),
+    /// Try devk on a simulated cluster: starts the sandbox and opens the TUI on it.
+    Demo(ui::Args),
+    /// Run the simulated Kubernetes API server in the foreground (tests, scripts, kubectl).
+    Sandbox(sandbox_cmd::Args),
+    /// Install, remove or inspect the pre-push hook that keeps secrets from being pushed.
+    Hook(hook::Args),
+    /// Scan commits for AWS keys and other secrets (what the pre-push hook runs).
+    Scan(scan::Args),
     /// Print the shell completion script (bash, zsh, fish).
     Completions(docs::CompletionsArgs),
     /// Write man pages generated from these definitions.
@@ -123,9 +134,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Contexts(a) => contexts_cmd::exec(a, &globals),
         Command::Switch(a) => switch::exec(a, &globals),
         Command::Ns(a) => ns::exec(a, &globals),
+        Command::Logs(a) => logs::exec(a, &globals),
         Command::Current(a) => current::exec(a, &globals),
         Command::Context(a) => context_cmd::exec(a, &globals),
         Command::Config(a) => config_cmd::exec(a, &globals),
+        Command::Demo(a) => demo::exec(a, &globals),
+        Command::Sandbox(a) => sandbox_cmd::exec(a, &globals),
+        Command::Hook(a) => hook::exec(a, &globals),
+        Command::Scan(a) => scan::exec(a, &globals),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
     }

@@ -8,7 +8,7 @@ use super::output::{note, out, paint, stdout_color};
 use super::{Failure, Globals, complete};
 use crate::cluster::{self, NamespaceCheck};
 use crate::exit::Exit;
-use crate::kubeconfig::{Kubeconfig, Sources, update};
+use crate::kubeconfig::{Kubeconfig, Sources, update_loaded};
 use crate::state::{State, state_dir};
 
 #[derive(Debug, clap::Args)]
@@ -117,7 +117,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     }
     verify_namespace(&sources, &context, &target, timeout, args.force)?;
     let lock_timeout = Duration::from_millis(cfg.kubeconfig.lock_timeout_ms);
-    update(&sources, false, lock_timeout, |kc| {
+    update_loaded(Some(kc), &sources, false, lock_timeout, |kc| {
         kc.set_namespace(&context, Some(&target))
     })?;
     if let Some(dir) = dir {

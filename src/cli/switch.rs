@@ -9,7 +9,7 @@ use super::{Failure, Globals, complete, confirm, ns};
 use crate::contexts::classify_context;
 use crate::exit::Exit;
 use crate::fuzzy::{Resolution, resolve};
-use crate::kubeconfig::{Kubeconfig, update};
+use crate::kubeconfig::{Kubeconfig, update_loaded};
 use crate::policy::ContextClass;
 use crate::shellenv;
 use crate::state::{State, state_dir};
@@ -134,7 +134,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     }
 
     let lock_timeout = Duration::from_millis(cfg.kubeconfig.lock_timeout_ms);
-    update(&sources, false, lock_timeout, |kc| {
+    update_loaded(Some(kc), &sources, false, lock_timeout, |kc| {
         kc.use_context(&target)?;
         if let Some(namespace) = &args.namespace {
             kc.set_namespace(&target, Some(namespace))?;

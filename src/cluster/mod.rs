@@ -7,6 +7,8 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams};
 
+pub mod logs;
+pub mod logsession;
 pub mod pods;
 
 use crate::exit::Exit;

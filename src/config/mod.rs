@@ -22,7 +22,8 @@ use std::path::PathBuf;
 pub use error::ConfigError;
 pub use sources::{PROJECT_FILE, USER_FILE, env_var_name};
 pub use typed::{
-    Config, ContextsConfig, KubeconfigConfig, NamespaceConfig, ShellConfig, ThemeConfig, TuiConfig,
+    Config, ContextsConfig, KubeconfigConfig, LogsConfig, NamespaceConfig, ShellConfig,
+    ThemeConfig, TuiConfig,
 };
 
 use schema::{OPEN_TABLES, Schema};

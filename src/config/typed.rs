@@ -16,6 +16,28 @@ pub struct Config {
     pub keys: std::collections::BTreeMap<String, Vec<String>>,
     pub theme: ThemeConfig,
     pub tui: TuiConfig,
+    pub hook: HookConfig,
+    pub logs: LogsConfig,
+}
+
+/// `[logs]`: `devk logs` and the log view.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LogsConfig {
+    /// Most containers streamed at once.
+    pub max_streams: usize,
+    /// Memory for the TUI's log buffer, in MiB.
+    pub buffer_mib: u64,
+    /// A stream silent this long is re-armed (seconds).
+    pub silence_seconds: u64,
+}
+
+/// `[hook]`: the pre-push hook and `devk scan`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HookConfig {
+    /// Extra regexes matched against every added line.
+    pub custom_patterns: Vec<String>,
+    /// Changed files larger than this many bytes are not scanned.
+    pub max_blob_bytes: u64,
 }
 
 /// `[theme]`: TUI colours (ANSI names or #rrggbb), checked when the TUI starts.
@@ -80,6 +102,9 @@ impl Default for Config {
 /// The longest timeout devk accepts: ten minutes.
 const MAX_TIMEOUT_MS: u64 = 600_000;
 
+/// The largest `hook.max_blob_bytes`: 1 GiB.
+const MAX_BLOB_BYTES: u64 = 1 << 30;
+
 /// Fills the typed config from the merged table; `origin` names where a dotted key came from.
 pub(crate) fn from_table(
     table: toml::Table,
@@ -143,6 +168,19 @@ pub(crate) fn check(config: &Config, origin: &dyn Fn(&str) -> String) -> Vec<Con
             });
         }
     }
+    for (key, value, max) in [
+        ("logs.max_streams", config.logs.max_streams as u64, 1000),
+        ("logs.buffer_mib", config.logs.buffer_mib, 65_536),
+        ("logs.silence_seconds", config.logs.silence_seconds, 86_400),
+    ] {
+        if !(1..=max).contains(&value) {
+            errors.push(ConfigError::Invalid {
+                origin: origin(key),
+                key: key.to_owned(),
+                problem: format!("must be between 1 and {max}, found {value}"),
+            });
+        }
+    }
     if !(1..=120).contains(&config.tui.fps) {
         errors.push(ConfigError::Invalid {
             origin: origin("tui.fps"),
@@ -155,6 +193,25 @@ pub(crate) fn check(config: &Config, origin: &dyn Fn(&str) -> String) -> Vec<Con
             origin: origin("shell.max_age_days"),
             key: "shell.max_age_days".to_owned(),
             problem: "must be at least 1 day, found 0 (0 would remove the kubeconfigs of shells still open)".to_owned(),
+        });
+    }
+    for (i, pattern) in config.hook.custom_patterns.iter().enumerate() {
+        if let Err(problem) = crate::githook::rules::compile_custom(pattern) {
+            errors.push(ConfigError::Invalid {
+                origin: origin("hook.custom_patterns"),
+                key: "hook.custom_patterns".to_owned(),
+                problem: format!("item {} is not a usable regex: {problem}", i + 1),
+            });
+        }
+    }
+    if !(1..=MAX_BLOB_BYTES).contains(&config.hook.max_blob_bytes) {
+        errors.push(ConfigError::Invalid {
+            origin: origin("hook.max_blob_bytes"),
+            key: "hook.max_blob_bytes".to_owned(),
+            problem: format!(
+                "must be between 1 and {MAX_BLOB_BYTES} (1 GiB), found {}",
+                config.hook.max_blob_bytes
+            ),
         });
     }
     errors
@@ -192,6 +249,12 @@ mod tests {
         "<namespace.check_timeout_ms>: `namespace.check_timeout_ms` must be between 1 and 600000")]
     #[case::zero_max_age(|c: &mut Config| c.shell.max_age_days = 0,
         "<shell.max_age_days>: `shell.max_age_days` must be at least 1 day")]
+    #[case::bad_hook_regex(|c: &mut Config| c.hook.custom_patterns = vec!["ok_[0-9]+".into(), "(open".into()],
+        "<hook.custom_patterns>: `hook.custom_patterns` item 2 is not a usable regex")]
+    #[case::hook_regex_matching_everything(|c: &mut Config| c.hook.custom_patterns = vec![".*".into()],
+        "<hook.custom_patterns>: `hook.custom_patterns` item 1 is not a usable regex: matches an empty line")]
+    #[case::zero_blob_cap(|c: &mut Config| c.hook.max_blob_bytes = 0,
+        "<hook.max_blob_bytes>: `hook.max_blob_bytes` must be between 1 and 1073741824")]
     fn semantic_check_rejects_and_names_the_key_origin(
         #[case] edit: fn(&mut Config),
         #[case] want: &str,

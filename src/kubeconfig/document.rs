@@ -61,6 +61,8 @@ pub struct KubeFile {
     exists: bool,
     text: String,
     doc: Mapping,
+    /// `current-context` as read (for checking the one-line edit).
+    original_current: Option<Value>,
     change: Change,
 }
 
@@ -84,6 +86,7 @@ impl KubeFile {
             exists: false,
             text: String::new(),
             doc: Mapping::new(),
+            original_current: None,
             change: Change::None,
         }
     }
@@ -125,6 +128,7 @@ impl KubeFile {
             path: path.to_path_buf(),
             exists: true,
             text,
+            original_current: doc.get(CURRENT_CONTEXT).cloned(),
             doc,
             change: Change::None,
         })
@@ -325,8 +329,10 @@ impl KubeFile {
                 .is_some_and(|rest| rest.starts_with(':'))
         };
         let mut out = String::with_capacity(self.text.len() + new_line.len() + 1);
+        let mut replaced = None;
         match lines.iter().position(|l| is_key_line(l)) {
             Some(i) => {
+                replaced = Some(lines[i]);
                 // A continuation line (indented) means a multi-line scalar: not a simple edit.
                 if lines
                     .get(i + 1)
@@ -355,9 +361,30 @@ impl KubeFile {
                 out.push('\n');
             }
         }
-        // Safety net: the edit must mean exactly what the tree says.
-        let reparsed: Value = serde_yaml::from_str(&out).ok()?;
-        (reparsed == Value::Mapping(self.doc.clone())).then_some(out)
+        // Safety net: the replaced line must have been exactly the old `current-context`
+        // entry (one line, one scalar), and the new line must read back as the new value.
+        // Checking the two lines is enough: a column-0 key line in a block mapping cannot be
+        // part of another value, and re-parsing the whole file would double a switch's cost.
+        let line_means = |l: &str| serde_yaml::from_str::<Mapping>(l).ok();
+        let mut want_new = Mapping::new();
+        want_new.insert(
+            CURRENT_CONTEXT.into(),
+            self.doc.get(CURRENT_CONTEXT)?.clone(),
+        );
+        if line_means(&new_line)? != want_new {
+            return None;
+        }
+        if let Some(old_line) = replaced {
+            let mut want_old = Mapping::new();
+            want_old.insert(
+                CURRENT_CONTEXT.into(),
+                self.original_current.clone().unwrap_or(Value::Null),
+            );
+            if line_means(old_line)? != want_old {
+                return None;
+            }
+        }
+        Some(out)
     }
 }
 

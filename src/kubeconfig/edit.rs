@@ -120,6 +120,21 @@ pub fn update<T, E>(
     sources: &Sources,
     allow_missing_explicit: bool,
     lock_timeout: Duration,
+    edit: impl FnMut(&mut Kubeconfig) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<KubeconfigError>,
+{
+    update_loaded(None, sources, allow_missing_explicit, lock_timeout, edit)
+}
+
+/// Like `update`, starting from a kubeconfig the caller already loaded (a switch reads the
+/// files once, not twice, on the hot path). It is reloaded only if it changed on disk.
+pub fn update_loaded<T, E>(
+    loaded: Option<Kubeconfig>,
+    sources: &Sources,
+    allow_missing_explicit: bool,
+    lock_timeout: Duration,
     mut edit: impl FnMut(&mut Kubeconfig) -> Result<T, E>,
 ) -> Result<T, E>
 where
@@ -127,8 +142,12 @@ where
 {
     const ATTEMPTS: usize = 5;
     let mut last_contended = None;
+    let mut loaded = loaded;
     for _ in 0..ATTEMPTS {
-        let mut kc = Kubeconfig::load(sources.clone(), allow_missing_explicit)?;
+        let mut kc = match loaded.take() {
+            Some(kc) => kc,
+            None => Kubeconfig::load(sources.clone(), allow_missing_explicit)?,
+        };
         let result = edit(&mut kc)?;
         let mut changed: Vec<usize> = (0..kc.files().len())
             .filter(|&i| kc.files()[i].is_changed())

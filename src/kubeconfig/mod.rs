@@ -11,7 +11,7 @@ mod sources;
 mod view;
 
 pub use document::{Kind, KubeFile};
-pub use edit::update;
+pub use edit::{update, update_loaded};
 pub use emit::to_yaml;
 pub use error::KubeconfigError;
 pub use lock::{FileLock, lock_path};

@@ -184,6 +184,43 @@ async fn forward_pods(
     watch.abort();
 }
 
+/// Draw timings, for the frame-time benchmark: with `DEVK_FRAME_STATS=FILE` set, a summary is
+/// written to FILE when the UI exits.
+#[derive(Debug, Default)]
+pub struct FrameStats {
+    micros: Vec<u64>,
+}
+
+impl FrameStats {
+    fn record(&mut self, started: std::time::Instant) {
+        self.micros.push(started.elapsed().as_micros() as u64);
+    }
+
+    /// `frames=N p50_us=.. p99_us=.. max_us=..`
+    pub fn summary(&self) -> String {
+        let mut v = self.micros.clone();
+        v.sort_unstable();
+        let at = |q: f64| {
+            v.get(((v.len() as f64 - 1.0) * q).round() as usize)
+                .copied()
+                .unwrap_or(0)
+        };
+        format!(
+            "frames={} p50_us={} p99_us={} max_us={}\n",
+            v.len(),
+            at(0.5),
+            at(0.99),
+            v.last().copied().unwrap_or(0)
+        )
+    }
+
+    fn write_if_asked(&self) {
+        if let Some(path) = std::env::var_os("DEVK_FRAME_STATS") {
+            let _ = std::fs::write(path, self.summary());
+        }
+    }
+}
+
 /// How the loop ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Until {
@@ -233,6 +270,7 @@ where
     let mut clock = tokio::time::interval(Duration::from_millis(250));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut last_second = 0;
+    let mut stats = FrameStats::default();
     while !model.quit {
         let msg = tokio::select! {
             ev = events.next() => match ev {
@@ -242,7 +280,9 @@ where
             Some(m) = rx.recv() => Some(m),
             _ = frame.tick() => {
                 if model.dirty {
+                    let started = std::time::Instant::now();
                     terminal.draw(|f| view(&model, theme, f)).map_err(Into::into)?;
+                    stats.record(started);
                     model.dirty = false;
                 }
                 None
@@ -274,5 +314,6 @@ where
     if let Some(w) = runner.watch.take() {
         w.abort();
     }
+    stats.write_if_asked();
     Ok(model)
 }

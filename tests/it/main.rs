@@ -7,5 +7,8 @@ mod support;
 
 mod cli_contexts;
 mod config_layers;
+mod githook;
 mod kubeconfig_kubectl;
+mod logs_sandbox;
 mod sandbox_kubectl;
+mod tui_e2e;

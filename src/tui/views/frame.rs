@@ -1,7 +1,7 @@
 //! Header, tab bar, body frame and footer.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
@@ -182,12 +182,25 @@ pub fn footer(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!(" {key} "), theme.selected));
         spans.push(Span::raw(format!(" {what} ")));
     }
-    if let Some(busy) = &m.busy {
+    // Progress and notices matter more than key hints: they get the room they need on the
+    // right, and the hints give way.
+    let status = if let Some(busy) = &m.busy {
         let spinner = SPINNER[m.spinner % SPINNER.len()];
-        spans.push(Span::styled(format!(" {spinner} {busy}…"), theme.accent));
-    } else if let Some(n) = &m.notice {
-        let style = if n.error { theme.danger } else { theme.local };
-        spans.push(Span::styled(format!(" {}", n.text), style));
+        Some(Span::styled(format!(" {spinner} {busy}… "), theme.accent))
+    } else {
+        m.notice.as_ref().map(|n| {
+            let style = if n.error { theme.danger } else { theme.local };
+            Span::styled(format!(" {} ", n.text), style)
+        })
+    };
+    let width = status
+        .as_ref()
+        .map_or(0, |s| s.width() as u16)
+        .min(area.width);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(width)]).areas(area);
+    f.render_widget(Paragraph::new(Line::from(spans)), left);
+    if let Some(s) = status {
+        f.render_widget(Paragraph::new(Line::from(s)), right);
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,0 +1,312 @@
+//! The pre-push hook: no AWS keys or other secrets leave the machine.
+//!
+//! `devk hook install` writes a small shell hook ([`install`]) that runs
+//! `devk hook pre-push "$@"`. That command ([`pre_push`]) reads git's ref lines from stdin,
+//! works out which commits are new to the remote ([`refs`]), scans the lines those commits add
+//! ([`walk`]) against the rules ([`rules`]), and exits 1 when it finds a secret, which makes git
+//! stop the push. `devk scan` ([`scan`]) runs the same scanner by hand.
+//!
+//! This path is synchronous and small on purpose: it runs on every `git push`, so it starts no
+//! async runtime and touches no Docker, AWS or terminal UI code.
+
+pub mod install;
+pub mod refs;
+pub mod report;
+pub mod rules;
+pub mod walk;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use git2::{Oid, Repository};
+
+use crate::exit::Exit;
+
+pub use install::{
+    HookState, HookStatus, HooksLocation, InstallAction, InstallReport, UninstallReport, install,
+    status, uninstall,
+};
+pub use refs::{PushKind, PushLine};
+pub use report::{Finding, LastScan, Outcome};
+pub use walk::{ScanResult, ScanStats};
+
+/// The file at the work tree's root whose fingerprints allow findings.
+pub const IGNORE_FILE: &str = ".devkignore";
+
+/// Exit code of a scan that found secrets (git only needs a non-zero code to stop a push).
+pub const EXIT_SECRETS_FOUND: u8 = 1;
+
+/// Everything that can stop a scan or an install. Messages never hold a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    #[error("{} is not inside a git repository", .0.display())]
+    NotARepo(PathBuf),
+    #[error("git is not on PATH; devk needs it to find the hooks directory")]
+    GitMissing,
+    #[error("git: {0}")]
+    Git(String),
+    #[error("git: {0}")]
+    Libgit(#[from] git2::Error),
+    #[error("cannot read or write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("pre-push input line {line}: {problem} (is `devk hook pre-push` run by git?)")]
+    BadInput { line: usize, problem: String },
+    #[error("`hook.custom_patterns` item {index} {problem}")]
+    BadPattern { index: usize, problem: String },
+    #[error("`{spec}` is not a revision or range: {problem}")]
+    BadRange { spec: String, problem: String },
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl HookError {
+    /// The exit code this error ends devk with.
+    pub fn exit(&self) -> Exit {
+        match self {
+            HookError::NotARepo(_) => Exit::NotFound,
+            HookError::Io { .. } => Exit::Io,
+            HookError::BadInput { .. } | HookError::BadRange { .. } => Exit::Usage,
+            HookError::BadPattern { .. } => Exit::Config,
+            HookError::Refused(_) => Exit::Refused,
+            HookError::GitMissing
+            | HookError::Git(_)
+            | HookError::Libgit(_)
+            | HookError::Internal(_) => Exit::Failure,
+        }
+    }
+}
+
+/// The `[hook]` settings a scan uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanSettings {
+    /// Extra regexes, each matched against every added line.
+    pub custom_patterns: Vec<String>,
+    /// Changed files larger than this many bytes are skipped.
+    pub max_blob_bytes: u64,
+}
+
+impl Default for ScanSettings {
+    fn default() -> Self {
+        ScanSettings {
+            custom_patterns: Vec::new(),
+            max_blob_bytes: 1 << 20,
+        }
+    }
+}
+
+/// What the pre-push hook was given: git's `$1`, `$2` and stdin.
+#[derive(Debug, Clone)]
+pub struct PrePushInput<'a> {
+    pub remote: &'a str,
+    pub url: &'a str,
+    pub stdin: &'a str,
+}
+
+/// The result of a pre-push run.
+#[derive(Debug)]
+pub struct PrePushOutcome {
+    pub result: ScanResult,
+    /// Pushed refs whose object is not a commit, left unscanned.
+    pub unscannable: Vec<String>,
+    /// The last-scan record could not be written (the push is not stopped for that).
+    pub record_error: Option<HookError>,
+}
+
+/// Runs the pre-push check in the repository git runs the hook for (`$GIT_DIR`, or the
+/// current directory). Writes `<git common dir>/devk/last-scan.json` whatever the outcome.
+pub fn pre_push(
+    input: &PrePushInput<'_>,
+    settings: &ScanSettings,
+) -> Result<PrePushOutcome, HookError> {
+    let started = Instant::now();
+    let repo = Repository::open_from_env().map_err(|_| {
+        HookError::NotARepo(std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")))
+    })?;
+    let lines = refs::parse_push_lines(input.stdin);
+    let run = lines.as_ref().map_err(clone_error).and_then(|lines| {
+        let plan = refs::plan(&repo, input.remote, input.url, lines)?;
+        let commits = walk::commits_between(&repo, &plan.tips, &plan.hides)?;
+        let result = scan_commits(&repo, &commits, settings)?;
+        Ok((result, plan.unscannable))
+    });
+    let record = LastScan {
+        version: report::LAST_SCAN_VERSION,
+        finished_at: jiff::Timestamp::now().to_string(),
+        remote: report::redact_url(input.remote),
+        url: report::redact_url(input.url),
+        refs: lines
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .map(|l| report::PushedRef {
+                local_ref: l.local_ref.clone(),
+                remote_ref: l.remote_ref.clone(),
+                kind: l.kind(),
+            })
+            .collect(),
+        outcome: match &run {
+            Ok((r, _)) if r.findings.is_empty() => Outcome::Clean,
+            Ok(_) => Outcome::Blocked,
+            Err(_) => Outcome::Error,
+        },
+        error: run.as_ref().err().map(ToString::to_string),
+        stats: run
+            .as_ref()
+            .map(|(r, _)| r.stats.clone())
+            .unwrap_or_default(),
+        findings: run
+            .as_ref()
+            .map(|(r, _)| r.findings.clone())
+            .unwrap_or_default(),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    let record_error = report::write_last_scan(repo.commondir(), &record).err();
+    let (result, unscannable) = run?;
+    Ok(PrePushOutcome {
+        result,
+        unscannable,
+        record_error,
+    })
+}
+
+/// `HookError` is not `Clone` (it wraps io and git2 errors); the parse error it clones here is
+/// always `BadInput`.
+fn clone_error(e: &HookError) -> HookError {
+    match e {
+        HookError::BadInput { line, problem } => HookError::BadInput {
+            line: *line,
+            problem: problem.clone(),
+        },
+        other => HookError::Internal(other.to_string()),
+    }
+}
+
+/// Which commits `devk scan` looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanTarget {
+    /// The commits of HEAD that no remote-tracking ref has: what the next push would send.
+    Unpushed,
+    /// Every commit reachable from any ref or HEAD.
+    AllHistory,
+    /// A revision (`v1.2`: its whole history) or a range (`A..B`, `A...B`).
+    Range(String),
+}
+
+/// Scans the repository containing `repo_dir` by hand (`devk scan`).
+pub fn scan(
+    repo_dir: &Path,
+    target: &ScanTarget,
+    settings: &ScanSettings,
+) -> Result<ScanResult, HookError> {
+    let repo =
+        Repository::discover(repo_dir).map_err(|_| HookError::NotARepo(repo_dir.to_path_buf()))?;
+    let (tips, hides) = match target {
+        ScanTarget::Unpushed => {
+            let head = match repo.head() {
+                Ok(h) => h.peel_to_commit()?.id(),
+                // An unborn branch has nothing to push.
+                Err(_) => return Ok(ScanResult::default()),
+            };
+            (vec![head], ref_commits(&repo, "refs/remotes/")?)
+        }
+        ScanTarget::AllHistory => {
+            let mut tips = ref_commits(&repo, "refs/")?;
+            if let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) {
+                tips.push(head.id());
+            }
+            (tips, Vec::new())
+        }
+        ScanTarget::Range(spec) => range(&repo, spec)?,
+    };
+    let commits = walk::commits_between(&repo, &tips, &hides)?;
+    scan_commits(&repo, &commits, settings)
+}
+
+/// The commits that refs under `prefix` point at (tags peeled).
+fn ref_commits(repo: &Repository, prefix: &str) -> Result<Vec<Oid>, HookError> {
+    let mut out = Vec::new();
+    for reference in repo.references()?.flatten() {
+        if reference.name_bytes().starts_with(prefix.as_bytes())
+            && let Ok(commit) = reference.peel_to_commit()
+            && !out.contains(&commit.id())
+        {
+            out.push(commit.id());
+        }
+    }
+    Ok(out)
+}
+
+fn range(repo: &Repository, spec: &str) -> Result<(Vec<Oid>, Vec<Oid>), HookError> {
+    let bad = |e: git2::Error| HookError::BadRange {
+        spec: spec.to_owned(),
+        problem: e.message().to_owned(),
+    };
+    let parsed = repo.revparse(spec).map_err(bad)?;
+    let commit = |o: Option<&git2::Object<'_>>| -> Result<Option<Oid>, HookError> {
+        o.map(|o| o.peel_to_commit().map(|c| c.id()).map_err(bad))
+            .transpose()
+    };
+    let from = commit(parsed.from())?;
+    let to = commit(parsed.to())?;
+    let mode = parsed.mode();
+    if mode.contains(git2::RevparseMode::MERGE_BASE) {
+        let (Some(a), Some(b)) = (from, to) else {
+            return Err(HookError::BadRange {
+                spec: spec.to_owned(),
+                problem: "both sides of `...` are needed".to_owned(),
+            });
+        };
+        let base = repo.merge_base(a, b).map_err(bad)?;
+        Ok((vec![a, b], vec![base]))
+    } else if mode.contains(git2::RevparseMode::RANGE) {
+        // `A..` means `A..HEAD`, as in git.
+        let to = match to {
+            Some(t) => t,
+            None => repo.head()?.peel_to_commit()?.id(),
+        };
+        Ok((vec![to], from.into_iter().collect()))
+    } else {
+        Ok((from.into_iter().collect(), Vec::new()))
+    }
+}
+
+fn scan_commits(
+    repo: &Repository,
+    commits: &[Oid],
+    settings: &ScanSettings,
+) -> Result<ScanResult, HookError> {
+    let rules = rules::Rules::new(&settings.custom_patterns)?;
+    let allow = load_allowlist(repo)?;
+    let scanner = walk::Scanner {
+        rules: &rules,
+        allow: &allow,
+        max_blob_bytes: settings.max_blob_bytes,
+    };
+    scanner.scan(repo, commits)
+}
+
+/// `.devkignore` at the root of the work tree (none for a bare repository).
+fn load_allowlist(repo: &Repository) -> Result<rules::Allowlist, HookError> {
+    let Some(workdir) = repo.workdir() else {
+        return Ok(rules::Allowlist::default());
+    };
+    let path = workdir.join(IGNORE_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(rules::Allowlist::parse(&text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(rules::Allowlist::default()),
+        Err(source) => Err(HookError::Io { path, source }),
+    }
+}
+
+/// The record of the last pre-push run in the repository containing `repo_dir`, for the TUI.
+/// `None` when the hook has not run there yet.
+pub fn last_scan(repo_dir: &Path) -> Result<Option<LastScan>, HookError> {
+    let repo =
+        Repository::discover(repo_dir).map_err(|_| HookError::NotARepo(repo_dir.to_path_buf()))?;
+    report::read_last_scan(repo.commondir())
+}

@@ -1,0 +1,656 @@
+//! What counts as a secret: the built-in rules, custom regexes from the config, the checks that
+//! keep look-alikes quiet (entropy, exact lengths, word boundaries), masking for display,
+//! fingerprints, and the three ways to allow a finding (the AWS documentation's example keys,
+//! `devk:allow` on the line, a fingerprint listed in `.devkignore`).
+//!
+//! Rules look at one line at a time. A cheap trigger regex runs over whole blobs first, so a
+//! file without a single trigger word costs one pass of the regex engine and nothing more.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use regex::bytes::{Regex, RegexBuilder};
+
+use super::HookError;
+
+/// The AWS documentation's example credentials: they appear in tutorials, READMEs and tests.
+const AWS_EXAMPLES: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AKIAI44QH8DHBEXAMPLE",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+];
+
+/// A comment with this word anywhere on a line allows every finding on that line.
+pub const ALLOW_MARKER: &[u8] = b"devk:allow";
+
+/// Shannon entropy (bits per character) below which a 40-character value is not taken for an
+/// AWS secret access key. Random keys over the 64-character alphabet score 4.1 or more; hex
+/// digests (at most 4.0, and they have no upper case) and placeholders score less.
+const SECRET_KEY_MIN_ENTROPY: f64 = 3.9;
+
+/// One built-in or custom rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleId {
+    AwsAccessKeyId,
+    AwsSecretAccessKey,
+    AwsSessionToken,
+    PrivateKey,
+    DockerConfigAuth,
+    /// `hook.custom_patterns[n]`, 0-based.
+    Custom(usize),
+}
+
+impl RuleId {
+    /// The stable name shown in reports and used in fingerprints.
+    pub fn name(self) -> String {
+        match self {
+            RuleId::AwsAccessKeyId => "aws-access-key-id".to_owned(),
+            RuleId::AwsSecretAccessKey => "aws-secret-access-key".to_owned(),
+            RuleId::AwsSessionToken => "aws-session-token".to_owned(),
+            RuleId::PrivateKey => "private-key".to_owned(),
+            RuleId::DockerConfigAuth => "docker-config-auth".to_owned(),
+            RuleId::Custom(i) => format!("custom-{}", i + 1),
+        }
+    }
+}
+
+/// A rule's hit on one line: which rule, and the secret value (never shown unmasked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub rule: RuleId,
+    pub value: Vec<u8>,
+}
+
+impl Hit {
+    /// The value masked for display.
+    pub fn masked(&self) -> String {
+        mask(&String::from_utf8_lossy(&self.value))
+    }
+
+    /// The fingerprint that `.devkignore` lists to allow this value.
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.rule.name(), &self.value)
+    }
+}
+
+/// The compiled rules.
+#[derive(Debug)]
+pub struct Rules {
+    /// Runs over whole blobs: a line with no trigger cannot hold a secret.
+    trigger: Regex,
+    access_key_id: Regex,
+    assignment: Regex,
+    session_token_prefix: Regex,
+    private_key: Regex,
+    docker_auth: Regex,
+    docker_password: Regex,
+    docker_config_blob: Regex,
+    custom: Vec<Regex>,
+}
+
+/// Trigger words of the built-in rules, one alternation (literals, so the regex engine can use
+/// its fast substring search).
+const BUILTIN_TRIGGERS: &str = r#"(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)|(?i:key|secret|token)|-----BEGIN|FQoGZXIvYXdz|FwoGZXIvYXdz|IQoJb3JpZ2lu|eyJhdXRocyI6|"auth"|dockercfg|dockerconfigjson"#;
+
+/// `name = value`, `name: value`, `"name": "value"`, `name => value`, `name := value`.
+const ASSIGNMENT: &str =
+    r#"([A-Za-z0-9_.\-]+)["']?[ \t]*(?::=|=>|:|=)[ \t]*["']?([A-Za-z0-9/+=]+)"#;
+
+impl Rules {
+    /// Compiles the built-in rules and `custom` (regexes from `hook.custom_patterns`). A custom
+    /// regex with a capture group reports group 1 as the secret, otherwise the whole match.
+    pub fn new(custom: &[String]) -> Result<Rules, HookError> {
+        let mut custom_compiled = Vec::with_capacity(custom.len());
+        for (i, pattern) in custom.iter().enumerate() {
+            custom_compiled.push(compile_custom(pattern).map_err(|problem| {
+                HookError::BadPattern {
+                    index: i + 1,
+                    problem,
+                }
+            })?);
+        }
+        let mut trigger = format!("(?m){BUILTIN_TRIGGERS}");
+        for pattern in custom {
+            let _ = write!(trigger, "|(?:{pattern})");
+        }
+        let built = |re: &str| {
+            RegexBuilder::new(re)
+                .size_limit(50 << 20)
+                .build()
+                .map_err(|e| HookError::BadPattern {
+                    index: 0,
+                    problem: e.to_string(),
+                })
+        };
+        Ok(Rules {
+            trigger: built(&trigger)?,
+            access_key_id: built(
+                r"(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}",
+            )?,
+            assignment: built(ASSIGNMENT)?,
+            session_token_prefix: built(
+                r"(?:FQoGZXIvYXdz|FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9/+=]{60,}",
+            )?,
+            private_key: built(r"-----BEGIN[A-Z0-9 ]{0,30} PRIVATE KEY(?: BLOCK)?-----")?,
+            docker_auth: built(r#""auth"[ \t]*:[ \t]*"([A-Za-z0-9+/=]{4,})""#)?,
+            docker_password: built(r#""password"[ \t]*:[ \t]*"([^"\\]+)""#)?,
+            docker_config_blob: built(r"eyJhdXRocyI6[A-Za-z0-9+/]+={0,2}")?,
+            custom: custom_compiled,
+        })
+    }
+
+    /// True when `blob` may hold a secret somewhere; false means no line of it can.
+    pub fn may_match(&self, blob: &[u8]) -> bool {
+        self.trigger.is_match(blob)
+    }
+
+    /// Byte offsets in `blob` where a trigger matched, in order (several may share a line).
+    pub fn trigger_offsets<'a>(&'a self, blob: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+        self.trigger.find_iter(blob).map(|m| m.start())
+    }
+
+    /// Every secret on one line (without its line ending), allowed ones included.
+    pub fn scan_line(&self, line: &[u8]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for m in self.access_key_id.find_iter(line) {
+            let before = m.start().checked_sub(1).map(|i| line[i]);
+            let after = line.get(m.end()).copied();
+            let is_key_char =
+                |b: Option<u8>| b.is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            if !is_key_char(before) && !is_key_char(after) {
+                hits.push(Hit {
+                    rule: RuleId::AwsAccessKeyId,
+                    value: m.as_bytes().to_vec(),
+                });
+            }
+        }
+        self.scan_assignments(line, &mut hits);
+        for m in self.session_token_prefix.find_iter(line) {
+            let value = m.as_bytes().to_vec();
+            if !hits.iter().any(|h| h.value == value) {
+                hits.push(Hit {
+                    rule: RuleId::AwsSessionToken,
+                    value,
+                });
+            }
+        }
+        for m in self.private_key.find_iter(line) {
+            // A header that is a whole string literal ("-----BEGIN RSA PRIVATE KEY-----") is a
+            // PEM parser's constant, not a key; a header followed by the key (on the next line,
+            // after a "\n" escape, or on the same line) is a key.
+            let closes_literal = matches!(line.get(m.end()), Some(b'"' | b'\'' | b'`'));
+            if !closes_literal {
+                hits.push(Hit {
+                    rule: RuleId::PrivateKey,
+                    value: m.as_bytes().to_vec(),
+                });
+            }
+        }
+        self.scan_docker(line, &mut hits);
+        for (i, re) in self.custom.iter().enumerate() {
+            for caps in re.captures_iter(line) {
+                let Some(m) = caps.get(1).or_else(|| caps.get(0)) else {
+                    continue;
+                };
+                if !m.as_bytes().is_empty() {
+                    hits.push(Hit {
+                        rule: RuleId::Custom(i),
+                        value: m.as_bytes().to_vec(),
+                    });
+                }
+            }
+        }
+        hits
+    }
+
+    /// Secret access keys and session tokens, both recognised by the name they are assigned to.
+    fn scan_assignments(&self, line: &[u8], hits: &mut Vec<Hit>) {
+        for caps in self.assignment.captures_iter(line) {
+            let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) else {
+                continue;
+            };
+            let name: String = name
+                .as_bytes()
+                .iter()
+                .filter(|b| b.is_ascii_alphanumeric())
+                .map(|b| b.to_ascii_lowercase() as char)
+                .collect();
+            let value = value.as_bytes();
+            if (name.contains("sessiontoken") || name.contains("securitytoken"))
+                && value.len() >= 100
+            {
+                hits.push(Hit {
+                    rule: RuleId::AwsSessionToken,
+                    value: value.to_vec(),
+                });
+            } else if (name.contains("key") || name.contains("secret"))
+                && looks_like_secret_access_key(value)
+            {
+                hits.push(Hit {
+                    rule: RuleId::AwsSecretAccessKey,
+                    value: value.to_vec(),
+                });
+            }
+        }
+    }
+
+    /// Docker config `auths` with inline credentials: `"auth": "<base64 user:password>"`, and
+    /// whole `.dockerconfigjson` values (base64 of `{"auths":...}`) that hold credentials.
+    fn scan_docker(&self, line: &[u8], hits: &mut Vec<Hit>) {
+        for caps in self.docker_auth.captures_iter(line) {
+            if let Some(value) = caps.get(1)
+                && decodes_to_credentials(value.as_bytes())
+            {
+                hits.push(Hit {
+                    rule: RuleId::DockerConfigAuth,
+                    value: value.as_bytes().to_vec(),
+                });
+            }
+        }
+        let mut blobs: Vec<&[u8]> = self
+            .docker_config_blob
+            .find_iter(line)
+            .map(|m| m.as_bytes())
+            .collect();
+        // `.dockerconfigjson: <base64>` in a Kubernetes Secret, whatever the JSON's spacing.
+        for caps in self.assignment.captures_iter(line) {
+            if let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) {
+                let name = name.as_bytes().to_ascii_lowercase();
+                if (name.ends_with(b"dockerconfigjson") || name.ends_with(b"dockercfg"))
+                    && !blobs.contains(&value.as_bytes())
+                {
+                    blobs.push(value.as_bytes());
+                }
+            }
+        }
+        for blob in blobs {
+            let Some(json) = base64_decode(blob) else {
+                continue;
+            };
+            let inner_auth = self
+                .docker_auth
+                .captures_iter(&json)
+                .filter_map(|c| c.get(1))
+                .any(|v| decodes_to_credentials(v.as_bytes()));
+            let inner_password = self.docker_password.is_match(&json);
+            if inner_auth || inner_password {
+                hits.push(Hit {
+                    rule: RuleId::DockerConfigAuth,
+                    value: blob.to_vec(),
+                });
+            }
+        }
+    }
+}
+
+/// Compiles one custom pattern, refusing those that would flag every line.
+pub fn compile_custom(pattern: &str) -> Result<Regex, String> {
+    if pattern.trim().is_empty() {
+        return Err("is empty".to_owned());
+    }
+    let re = RegexBuilder::new(pattern)
+        .size_limit(10 << 20)
+        .build()
+        .map_err(|e| e.to_string())?;
+    if re.is_match(b"") {
+        return Err("matches an empty line, so it would flag every line".to_owned());
+    }
+    Ok(re)
+}
+
+/// An AWS secret access key: exactly 40 characters of `[A-Za-z0-9/+]` (a longer base64 run, or
+/// one with `=` padding, is some other blob), mixed case, and random-looking.
+fn looks_like_secret_access_key(value: &[u8]) -> bool {
+    value.len() == 40
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'/' || *b == b'+')
+        && value.iter().any(u8::is_ascii_uppercase)
+        && value.iter().any(u8::is_ascii_lowercase)
+        && entropy(value) >= SECRET_KEY_MIN_ENTROPY
+}
+
+/// Shannon entropy of `bytes` in bits per byte.
+pub fn entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for b in bytes {
+        counts[usize::from(*b)] += 1;
+    }
+    let n = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = f64::from(*c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// True when base64 `value` decodes to `user:password` with both parts present.
+fn decodes_to_credentials(value: &[u8]) -> bool {
+    let Some(decoded) = base64_decode(value) else {
+        return false;
+    };
+    match decoded.iter().position(|b| *b == b':') {
+        Some(colon) => {
+            colon > 0 && colon + 1 < decoded.len() && decoded.iter().all(|b| !b.is_ascii_control())
+        }
+        None => false,
+    }
+}
+
+/// Decodes standard base64 (padding optional). `None` for anything else.
+pub fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
+    let text = text
+        .strip_suffix(b"==")
+        .or_else(|| text.strip_suffix(b"="))
+        .unwrap_or(text);
+    if text.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &c in text {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// The value masked for display: the first 4 characters (fewer for very short values, so that
+/// at least half stays hidden), then one `*` per hidden character, at most 36 of them.
+pub fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let visible = 4.min(chars.len() / 2);
+    let hidden = chars.len() - visible;
+    let mut out: String = chars[..visible].iter().collect();
+    out.push_str(&"*".repeat(hidden.min(36)));
+    if hidden > 36 {
+        let _ = write!(out, "…({} chars)", chars.len());
+    }
+    out
+}
+
+/// A short, stable name for a (rule, value) pair that reveals nothing about the value:
+/// `rule:` and the first 16 hex digits of SHA-256 over the rule name and value.
+pub fn fingerprint(rule: &str, value: &[u8]) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(rule.as_bytes());
+    ctx.update(b"\0");
+    ctx.update(value);
+    let digest = ctx.finish();
+    let mut out = format!("{rule}:");
+    for b in &digest.as_ref()[..8] {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// Why a hit is not reported, if it is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowed {
+    /// One of the AWS documentation's example keys.
+    AwsExample,
+    /// `devk:allow` on the line.
+    Marker,
+    /// Its fingerprint is in `.devkignore`.
+    Fingerprint,
+}
+
+/// The allow-list: the fingerprints from `.devkignore`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Allowlist {
+    fingerprints: HashSet<String>,
+}
+
+impl Allowlist {
+    /// Parses `.devkignore`: one fingerprint per line; `#` starts a comment; blank lines are
+    /// ignored.
+    pub fn parse(text: &str) -> Allowlist {
+        let fingerprints = text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Allowlist { fingerprints }
+    }
+
+    /// How many fingerprints are listed.
+    pub fn len(&self) -> usize {
+        self.fingerprints.len()
+    }
+
+    /// True when nothing is listed.
+    pub fn is_empty(&self) -> bool {
+        self.fingerprints.is_empty()
+    }
+
+    /// Whether `hit`, found on `line`, is allowed, and why.
+    pub fn allows(&self, hit: &Hit, line: &[u8]) -> Option<Allowed> {
+        if AWS_EXAMPLES.iter().any(|e| e.as_bytes() == hit.value) {
+            return Some(Allowed::AwsExample);
+        }
+        if contains(line, ALLOW_MARKER) {
+            return Some(Allowed::Marker);
+        }
+        if !self.fingerprints.is_empty() && self.fingerprints.contains(&hit.fingerprint()) {
+            return Some(Allowed::Fingerprint);
+        }
+        None
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    // Test secrets are assembled from pieces so that this file holds none a scanner would flag.
+    fn akia(rest: &str) -> String {
+        format!("AK{}{rest}", "IA")
+    }
+
+    const SECRET: &str = "Zp4sQ9vT2mLk8xWc7RbN1hYd5Gf3Je6Ua0iKoPq+";
+
+    fn rules() -> Rules {
+        Rules::new(&[]).unwrap()
+    }
+
+    fn rule_names(line: &str) -> Vec<String> {
+        rules()
+            .scan_line(line.as_bytes())
+            .iter()
+            .map(|h| h.rule.name())
+            .collect()
+    }
+
+    #[rstest]
+    #[case::access_key_in_env(format!("AWS_ACCESS_KEY_ID={}", akia("Z7Q2LMNB4XK5PW3R")), "aws-access-key-id")]
+    #[case::sts_key_quoted(format!("id: \"AS{}Z7Q2LMNB4XK5PW3R\"", "IA"), "aws-access-key-id")]
+    #[case::a3t_key(format!("k = A3{}Z7Q2LMNB4XK5PW3R", "TX"), "aws-access-key-id")]
+    #[case::secret_in_ini(format!("aws_secret_access_key = {SECRET}"), "aws-secret-access-key")]
+    #[case::secret_in_json(format!("\"SecretAccessKey\": \"{SECRET}\","), "aws-secret-access-key")]
+    #[case::secret_in_yaml(format!("  secretKey: {SECRET}"), "aws-secret-access-key")]
+    #[case::secret_in_go(format!("awsSecret := \"{SECRET}\""), "aws-secret-access-key")]
+    #[case::private_key_header(format!("-----BEGIN RSA {}-----", "PRIVATE KEY"), "private-key")]
+    #[case::openssh_key_in_yaml(format!("    -----BEGIN OPENSSH {}-----", "PRIVATE KEY"), "private-key")]
+    #[case::pkcs8_key_in_json(format!("\"key\": \"-----BEGIN {}-----\\nMIIEvQIBADAN\"", "PRIVATE KEY"), "private-key")]
+    #[case::docker_auth(format!("\"auth\": \"{}\"", "ZGV2OnMzY3JldC1wYXNz"), "docker-config-auth")]
+    fn finds_secret(#[case] line: String, #[case] rule: &str) {
+        assert_eq!(rule_names(&line), [rule], "{line}");
+    }
+
+    #[rstest]
+    #[case::access_key_inside_longer_token(format!("X{}", akia("Z7Q2LMNB4XK5PW3RQ")))]
+    #[case::hex_digest(format!("commit_key = \"{}\"", "da39a3ee5e6b4b0d3255bfef95601890afd80709"))]
+    #[case::longer_base64(format!("signing_key = \"{SECRET}QUJDREVGR0g=\""))]
+    #[case::padded_base64(format!("key: {}", "U29tZSBvdGhlciBiYXNlNjQgYmxvYiBoZXJlIQ=="))]
+    #[case::placeholder(format!("secret_key = {}", "x".repeat(40)))]
+    #[case::no_assignment(format!("the value {SECRET} has no name"))]
+    #[case::pem_constant(format!("if line.starts_with(\"-----BEGIN RSA {}-----\") {{", "PRIVATE KEY"))]
+    #[case::public_key(format!("-----BEGIN {}-----", "PUBLIC KEY"))]
+    #[case::docker_auth_without_password(format!("\"auth\": \"{}\"", "ZGV2"))]
+    #[case::docker_identity_token_only("\"auth\": \"\"".to_owned())]
+    fn ignores_look_alike(#[case] line: String) {
+        assert!(rule_names(&line).is_empty(), "{line}");
+    }
+
+    #[test]
+    fn session_token_by_name_and_by_prefix() {
+        let token = format!("FwoGZXIvYXdz{}", "EXAMPLEtokenBody0123456789+/".repeat(6));
+        assert_eq!(
+            rule_names(&format!("aws_session_token = {token}")),
+            ["aws-session-token"]
+        );
+        assert_eq!(
+            rule_names(&format!("export T='{token}'")),
+            ["aws-session-token"]
+        );
+    }
+
+    #[test]
+    fn dockerconfigjson_secret_is_decoded() {
+        let json = format!(
+            "{{\"auths\":{{\"123.dkr.ecr.us-east-1.amazonaws.com\":{{\"auth\":\"{}\"}}}}}}",
+            "QVdTOnRva2VuLXZhbHVl"
+        );
+        let b64 = base64_encode(json.as_bytes());
+        assert_eq!(
+            rule_names(&format!("  .dockerconfigjson: {b64}")),
+            ["docker-config-auth"]
+        );
+        let empty = base64_encode(b"{\"auths\":{}}");
+        assert!(rule_names(&format!("  .dockerconfigjson: {empty}")).is_empty());
+    }
+
+    fn base64_encode(bytes: &[u8]) -> String {
+        const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.len();
+            let v = (u32::from(chunk[0]) << 16)
+                | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*chunk.get(2).unwrap_or(&0));
+            for i in 0..4 {
+                if i <= n {
+                    out.push(ALPHA[((v >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn base64_round_trip() {
+        for text in ["", "a", "ab", "abc", "user:pass", "{\"auths\":{}}"] {
+            let enc = base64_encode(text.as_bytes());
+            assert_eq!(base64_decode(enc.as_bytes()).unwrap(), text.as_bytes());
+        }
+        assert!(base64_decode(b"not base64!").is_none());
+    }
+
+    #[test]
+    fn custom_pattern_reports_group_one() {
+        let rules = Rules::new(&[r"internal_token=(itk_[a-z0-9]{12})".to_owned()]).unwrap();
+        let hits = rules.scan_line(b"internal_token=itk_abcdef123456 # x");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].rule.name(), "custom-1");
+        assert_eq!(hits[0].value, b"itk_abcdef123456");
+        assert!(rules.may_match(b"a\ninternal_token=itk_abcdef123456\n"));
+    }
+
+    #[rstest]
+    #[case::empty("", "is empty")]
+    #[case::matches_everything("x*", "matches an empty line")]
+    #[case::syntax("(unclosed", "unclosed group")]
+    fn bad_custom_patterns_are_refused(#[case] pattern: &str, #[case] problem: &str) {
+        let err = compile_custom(pattern).unwrap_err();
+        assert!(err.contains(problem), "{err}");
+    }
+
+    #[test]
+    fn examples_marker_and_fingerprint_allow() {
+        let rules = rules();
+        let line = b"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE";
+        let hit = &rules.scan_line(line)[0];
+        assert_eq!(
+            Allowlist::default().allows(hit, line),
+            Some(Allowed::AwsExample)
+        );
+
+        let key = akia("Z7Q2LMNB4XK5PW3R");
+        let line = format!("id = {key} # devk:allow test fixture");
+        let hit = &rules.scan_line(line.as_bytes())[0];
+        assert_eq!(
+            Allowlist::default().allows(hit, line.as_bytes()),
+            Some(Allowed::Marker)
+        );
+
+        let line = format!("id = {key}");
+        let hit = &rules.scan_line(line.as_bytes())[0];
+        assert_eq!(Allowlist::default().allows(hit, line.as_bytes()), None);
+        let list = Allowlist::parse(&format!(
+            "# fixtures\n\n{}   # the test key\n",
+            hit.fingerprint()
+        ));
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            list.allows(hit, line.as_bytes()),
+            Some(Allowed::Fingerprint)
+        );
+    }
+
+    #[test]
+    fn mask_shows_only_the_prefix_of_a_key() {
+        assert_eq!(mask(&akia("Z7Q2LMNB4XK5PW3R")), "AKIA****************");
+    }
+
+    #[rstest]
+    #[case::short("abcdef", "abc***")]
+    #[case::long(&"a".repeat(50), &format!("aaaa{}…(50 chars)", "*".repeat(36)))]
+    fn mask_keeps_four_characters(#[case] value: &str, #[case] want: &str) {
+        assert_eq!(mask(value), want);
+    }
+
+    #[test]
+    fn fingerprint_is_stable_and_hides_the_value() {
+        let fp = fingerprint("aws-access-key-id", b"value");
+        assert_eq!(fp, fingerprint("aws-access-key-id", b"value"));
+        assert_ne!(fp, fingerprint("private-key", b"value"));
+        assert!(fp.starts_with("aws-access-key-id:"));
+        assert_eq!(fp.len(), "aws-access-key-id:".len() + 16);
+    }
+
+    #[test]
+    fn entropy_separates_keys_from_digests() {
+        assert!(entropy(SECRET.as_bytes()) > SECRET_KEY_MIN_ENTROPY);
+        assert!(entropy(b"da39a3ee5e6b4b0d3255bfef95601890afd80709") < 4.0);
+        assert_eq!(entropy(b"aaaa"), 0.0);
+    }
+}

@@ -1,0 +1,326 @@
+//! The scenario file: which namespaces, secrets, service accounts and workloads the sandbox
+//! starts with, how each container logs and what happens to it over time. The format is
+//! documented by `assets/sandbox-demo.toml`. Errors name the file and line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use toml::Spanned;
+
+use super::error::SandboxError;
+use super::util::{Nanos, parse_duration};
+use super::validate::{is_dns1123_label, is_dns1123_subdomain};
+
+/// A parsed and validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub(crate) origin: String,
+    pub(crate) history_lines: u64,
+    pub(crate) nodes: Vec<String>,
+    pub(crate) namespaces: Vec<NamespaceSpec>,
+    pub(crate) secrets: Vec<SecretSpec>,
+    pub(crate) service_accounts: Vec<ServiceAccountSpec>,
+    pub(crate) workloads: Vec<WorkloadSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NamespaceSpec {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SecretSpec {
+    pub namespace: String,
+    pub name: String,
+    pub type_: String,
+    pub string_data: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ServiceAccountSpec {
+    pub namespace: String,
+    pub name: String,
+    pub image_pull_secrets: Vec<String>,
+}
+
+/// What owns a workload's pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OwnerKind {
+    Deployment,
+    ReplicaSet,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    Pod,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WorkloadSpec {
+    pub namespace: String,
+    pub name: String,
+    pub kind: OwnerKind,
+    pub replicas: u32,
+    pub labels: BTreeMap<String, String>,
+    pub node: Option<String>,
+    pub service_account: String,
+    pub image_pull_secrets: Vec<String>,
+    pub age: Nanos,
+    pub appear_after: Nanos,
+    pub delete_after: Option<Nanos>,
+    pub init_containers: Vec<ContainerSpec>,
+    pub containers: Vec<ContainerSpec>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LogFormat {
+    Json,
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LogSpec {
+    pub rate: f64,
+    pub format: LogFormat,
+    pub sequence: bool,
+    pub messages: Vec<String>,
+    pub lines: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CrashLoopSpec {
+    pub run_for: Nanos,
+    pub backoff: Nanos,
+    pub max_backoff: Nanos,
+    pub exit_code: i32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    pub ports: Vec<u16>,
+    pub logs: LogSpec,
+    pub restart_after: Vec<Nanos>,
+    pub exit_code: i32,
+    pub crash_loop: Option<CrashLoopSpec>,
+}
+/// Converts byte offsets into 1-based line numbers for error messages.
+pub(crate) struct Ctx<'a> {
+    pub src: &'a str,
+    pub origin: &'a str,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn err(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> SandboxError {
+        let end = span.start.min(self.src.len());
+        let line = self.src.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        SandboxError::Scenario {
+            origin: self.origin.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn duration(&self, s: &Spanned<String>, what: &str) -> Result<Nanos, SandboxError> {
+        parse_duration(s.get_ref()).ok_or_else(|| {
+            self.err(
+                s.span(),
+                format!(
+                    "`{what}` = {:?} is not a duration; write it like \"30s\", \"5m\" or \"1h30m\"",
+                    s.get_ref()
+                ),
+            )
+        })
+    }
+
+    pub(crate) fn opt_duration(
+        &self,
+        s: &Option<Spanned<String>>,
+        what: &str,
+    ) -> Result<Option<Nanos>, SandboxError> {
+        s.as_ref().map(|s| self.duration(s, what)).transpose()
+    }
+
+    pub(crate) fn name(
+        &self,
+        s: &Spanned<String>,
+        what: &str,
+        label: bool,
+    ) -> Result<String, SandboxError> {
+        let ok = if label {
+            is_dns1123_label(s.get_ref())
+        } else {
+            is_dns1123_subdomain(s.get_ref())
+        };
+        if ok {
+            Ok(s.get_ref().clone())
+        } else {
+            Err(self.err(
+                s.span(),
+                format!(
+                    "{what} {:?} is not a valid Kubernetes name (lowercase letters, digits and '-', \
+                     starting and ending with a letter or digit)",
+                    s.get_ref()
+                ),
+            ))
+        }
+    }
+
+    pub(crate) fn namespace(&self, s: &Option<Spanned<String>>) -> Result<String, SandboxError> {
+        match s {
+            Some(s) => self.name(s, "namespace", true),
+            None => Ok("default".into()),
+        }
+    }
+}
+
+impl Scenario {
+    /// Parses a scenario from TOML text. `origin` names the source in error messages
+    /// (a file path, or `<built-in demo>`).
+    pub fn from_toml_str(s: &str, origin: &str) -> Result<Scenario, SandboxError> {
+        let ctx = Ctx { src: s, origin };
+        let raw: super::scenario_toml::RawScenario = toml::from_str(s).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            ctx.err(span, e.message().trim().to_string())
+        })?;
+        super::scenario_toml::build(&ctx, raw)
+    }
+
+    /// The demo scenario shipped with devk (`assets/sandbox-demo.toml`).
+    pub fn demo() -> Scenario {
+        const DEMO: &str = include_str!("../../assets/sandbox-demo.toml");
+        // The shipped file is covered by a unit test, so the fallback is never used in practice.
+        Scenario::from_toml_str(DEMO, "<built-in demo>").unwrap_or_else(|_| Scenario::empty())
+    }
+
+    /// Reads and parses a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, SandboxError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SandboxError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Scenario::from_toml_str(&text, &path.display().to_string())
+    }
+
+    /// A scenario with only the namespaces every cluster has.
+    pub fn empty() -> Scenario {
+        Scenario {
+            origin: "<empty>".into(),
+            history_lines: 10_000,
+            nodes: vec!["sandbox-node-1".into()],
+            namespaces: Vec::new(),
+            secrets: Vec::new(),
+            service_accounts: Vec::new(),
+            workloads: Vec::new(),
+        }
+    }
+
+    /// Where this scenario came from (file path or `<built-in demo>`).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The namespaces the scenario declares (besides the built-in ones).
+    pub fn namespace_names(&self) -> Vec<String> {
+        self.namespaces.iter().map(|n| n.name.clone()).collect()
+    }
+
+    /// `namespace/name` of every workload.
+    pub fn workload_names(&self) -> Vec<String> {
+        self.workloads
+            .iter()
+            .map(|w| format!("{}/{}", w.namespace, w.name))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err_of(s: &str) -> String {
+        match Scenario::from_toml_str(s, "t.toml") {
+            Ok(_) => String::from("(parsed)"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn demo_scenario_parses() {
+        let text = include_str!("../../assets/sandbox-demo.toml");
+        let sc = Scenario::from_toml_str(text, "demo");
+        assert!(sc.is_ok(), "{:?}", sc.err());
+        let sc = Scenario::demo();
+        assert!(sc.workloads.len() >= 5);
+        assert!(sc.workloads.iter().any(|w| w.containers.len() > 1));
+        assert!(
+            sc.workloads
+                .iter()
+                .any(|w| w.containers.iter().any(|c| c.crash_loop.is_some()))
+        );
+        assert!(
+            sc.workloads
+                .iter()
+                .any(|w| w.containers.iter().any(|c| !c.restart_after.is_empty()))
+        );
+    }
+
+    #[test]
+    fn syntax_errors_name_file_and_line() {
+        let e = err_of("[[namespace]]\nname = \"a\"\nbogus = = 1\n");
+        assert!(e.starts_with("t.toml:3: "), "{e}");
+    }
+
+    #[test]
+    fn semantic_errors_name_the_line_of_the_value() {
+        let src = "[[workload]]\nname = \"web\"\n[[workload.container]]\nname = \"app\"\n\
+                   restart_after = \"soon\"\n";
+        let e = err_of(src);
+        assert!(e.starts_with("t.toml:5: "), "{e}");
+        let e = err_of(
+            "[[workload]]\nname = \"web\"\nkind = \"Deploymint\"\n[[workload.container]]\nname = \"a\"\n",
+        );
+        assert!(e.starts_with("t.toml:3: unknown workload kind"), "{e}");
+        let e = err_of(
+            "[[workload]]\nnamespace = \"shpo\"\nname = \"w\"\n[[workload.container]]\nname = \"a\"\n",
+        );
+        assert!(
+            e.starts_with("t.toml:2: namespace \"shpo\" is not declared"),
+            "{e}"
+        );
+        let e = err_of(
+            "[[workload]]\nname = \"w\"\n[[workload.container]]\nname = \"a\"\n[workload.container.logs]\nformat = \"xml\"\n",
+        );
+        assert!(e.starts_with("t.toml:6: unknown log format"), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_line() {
+        let e = err_of("\n[[namespace]]\nname = \"a\"\nlables = {}\n");
+        assert!(e.starts_with("t.toml:4: unknown field `lables`"), "{e}");
+    }
+
+    #[test]
+    fn defaults_fill_in() {
+        let sc = Scenario::from_toml_str(
+            "[[workload]]\nname = \"w\"\n[[workload.container]]\nname = \"a\"\n",
+            "t",
+        );
+        let sc = sc.unwrap_or_else(|_| Scenario::empty());
+        let w = &sc.workloads[0];
+        assert_eq!(w.namespace, "default");
+        assert_eq!(w.kind, OwnerKind::Deployment);
+        assert_eq!(w.labels.get("app").map(String::as_str), Some("w"));
+        assert_eq!(w.containers[0].logs.rate, 1.0);
+    }
+}

@@ -1,0 +1,438 @@
+//! Reading a scenario file: the TOML shapes (unknown keys rejected) and their validation
+//! into the scenario model, with every error pointing at the line of the offending value.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::error::SandboxError;
+use super::scenario::{
+    ContainerSpec, CrashLoopSpec, Ctx, LogFormat, LogSpec, NamespaceSpec, OwnerKind, Scenario,
+    SecretSpec, ServiceAccountSpec, WorkloadSpec,
+};
+use super::util::{SECOND, parse_duration};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScenario {
+    sandbox: Option<RawSandbox>,
+    #[serde(default)]
+    namespace: Vec<RawNamespace>,
+    #[serde(default)]
+    secret: Vec<RawSecret>,
+    #[serde(default)]
+    serviceaccount: Vec<RawServiceAccount>,
+    #[serde(default)]
+    workload: Vec<RawWorkload>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSandbox {
+    history_lines: Option<Spanned<i64>>,
+    nodes: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNamespace {
+    name: Spanned<String>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSecret {
+    namespace: Option<Spanned<String>>,
+    name: Spanned<String>,
+    #[serde(rename = "type")]
+    type_: Option<String>,
+    #[serde(default)]
+    data: BTreeMap<String, String>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServiceAccount {
+    namespace: Option<Spanned<String>>,
+    name: Spanned<String>,
+    #[serde(default)]
+    image_pull_secrets: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkload {
+    namespace: Option<Spanned<String>>,
+    name: Spanned<String>,
+    kind: Option<Spanned<String>>,
+    replicas: Option<Spanned<i64>>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    node: Option<String>,
+    service_account: Option<String>,
+    #[serde(default)]
+    image_pull_secrets: Vec<String>,
+    age: Option<Spanned<String>>,
+    appear_after: Option<Spanned<String>>,
+    delete_after: Option<Spanned<String>>,
+    #[serde(default)]
+    init_container: Vec<RawContainer>,
+    #[serde(default)]
+    container: Vec<RawContainer>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContainer {
+    name: Spanned<String>,
+    image: Option<String>,
+    #[serde(default)]
+    ports: Vec<u16>,
+    logs: Option<RawLogs>,
+    restart_after: Option<Spanned<toml::Value>>,
+    exit_code: Option<i32>,
+    crash_loop: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLogs {
+    rate: Option<Spanned<f64>>,
+    format: Option<Spanned<String>>,
+    #[serde(default)]
+    sequence: bool,
+    #[serde(default)]
+    messages: Vec<String>,
+    lines: Option<Spanned<i64>>,
+}
+
+pub(crate) fn build(ctx: &Ctx<'_>, raw: RawScenario) -> Result<Scenario, SandboxError> {
+    let mut sc = Scenario::empty();
+    sc.origin = ctx.origin.to_string();
+    if let Some(sb) = raw.sandbox {
+        if let Some(h) = sb.history_lines {
+            if *h.get_ref() < 1 || *h.get_ref() > 1_000_000 {
+                return Err(ctx.err(h.span(), "`history_lines` must be between 1 and 1000000"));
+            }
+            sc.history_lines = *h.get_ref() as u64;
+        }
+        if let Some(nodes) = sb.nodes {
+            let mut names = Vec::new();
+            for n in &nodes {
+                names.push(ctx.name(n, "node", false)?);
+            }
+            if !names.is_empty() {
+                sc.nodes = names;
+            }
+        }
+    }
+    let mut known: BTreeSet<String> = super::BUILTIN_NAMESPACES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for ns in raw.namespace {
+        let name = ctx.name(&ns.name, "namespace", true)?;
+        if !known.insert(name.clone()) && !super::BUILTIN_NAMESPACES.contains(&name.as_str()) {
+            return Err(ctx.err(
+                ns.name.span(),
+                format!("namespace {name:?} is declared twice"),
+            ));
+        }
+        sc.namespaces.push(NamespaceSpec {
+            name,
+            labels: ns.labels,
+        });
+    }
+    let check_ns = |s: &Option<Spanned<String>>| -> Result<String, SandboxError> {
+        let ns = ctx.namespace(s)?;
+        if known.contains(&ns) {
+            return Ok(ns);
+        }
+        let span = s.as_ref().map_or(0..0, Spanned::span);
+        Err(ctx.err(
+            span,
+            format!("namespace {ns:?} is not declared; add a [[namespace]] with name = {ns:?}"),
+        ))
+    };
+    for s in raw.secret {
+        sc.secrets.push(SecretSpec {
+            namespace: check_ns(&s.namespace)?,
+            name: ctx.name(&s.name, "secret", false)?,
+            type_: s.type_.unwrap_or_else(|| "Opaque".into()),
+            string_data: s.data,
+            labels: s.labels,
+        });
+    }
+    for a in raw.serviceaccount {
+        sc.service_accounts.push(ServiceAccountSpec {
+            namespace: check_ns(&a.namespace)?,
+            name: ctx.name(&a.name, "service account", false)?,
+            image_pull_secrets: a.image_pull_secrets,
+        });
+    }
+    let mut seen = BTreeSet::new();
+    for w in raw.workload {
+        let namespace = check_ns(&w.namespace)?;
+        let name = ctx.name(&w.name, "workload", true)?;
+        if !seen.insert((namespace.clone(), name.clone())) {
+            return Err(ctx.err(
+                w.name.span(),
+                format!("workload {namespace}/{name} is declared twice"),
+            ));
+        }
+        sc.workloads.push(workload(ctx, w, namespace, name)?);
+    }
+    Ok(sc)
+}
+
+fn workload(
+    ctx: &Ctx<'_>,
+    w: RawWorkload,
+    namespace: String,
+    name: String,
+) -> Result<WorkloadSpec, SandboxError> {
+    let kind = match &w.kind {
+        None => OwnerKind::Deployment,
+        Some(k) => match k.get_ref().to_ascii_lowercase().as_str() {
+            "deployment" => OwnerKind::Deployment,
+            "replicaset" => OwnerKind::ReplicaSet,
+            "statefulset" => OwnerKind::StatefulSet,
+            "daemonset" => OwnerKind::DaemonSet,
+            "job" => OwnerKind::Job,
+            "pod" => OwnerKind::Pod,
+            other => {
+                return Err(ctx.err(
+                    k.span(),
+                    format!("unknown workload kind {other:?}; expected Deployment, ReplicaSet, StatefulSet, DaemonSet, Job or Pod"),
+                ));
+            }
+        },
+    };
+    let replicas = match &w.replicas {
+        None => 1,
+        Some(r) => {
+            let n = *r.get_ref();
+            if !(0..=50).contains(&n) || (kind == OwnerKind::Pod && n != 1) {
+                return Err(ctx.err(
+                    r.span(),
+                    "`replicas` must be between 0 and 50 (exactly 1 for kind = \"Pod\")",
+                ));
+            }
+            n as u32
+        }
+    };
+    if w.container.is_empty() {
+        return Err(ctx.err(
+            w.name.span(),
+            format!("workload {name:?} has no [[workload.container]]"),
+        ));
+    }
+    let mut names = BTreeSet::new();
+    let mut containers = Vec::new();
+    let mut init_containers = Vec::new();
+    for (raw, init) in w
+        .init_container
+        .into_iter()
+        .map(|c| (c, true))
+        .chain(w.container.into_iter().map(|c| (c, false)))
+    {
+        let c = container(ctx, raw, init)?;
+        if !names.insert(c.name.clone()) {
+            return Err(ctx.err(
+                w.name.span(),
+                format!("workload {name:?} has two containers named {:?}", c.name),
+            ));
+        }
+        if init {
+            init_containers.push(c)
+        } else {
+            containers.push(c)
+        }
+    }
+    let mut labels = w.labels;
+    labels.entry("app".into()).or_insert_with(|| name.clone());
+    Ok(WorkloadSpec {
+        namespace,
+        name,
+        kind,
+        replicas,
+        labels,
+        node: w.node,
+        service_account: w.service_account.unwrap_or_else(|| "default".into()),
+        image_pull_secrets: w.image_pull_secrets,
+        age: ctx.opt_duration(&w.age, "age")?.unwrap_or(0),
+        appear_after: ctx
+            .opt_duration(&w.appear_after, "appear_after")?
+            .unwrap_or(0),
+        delete_after: ctx.opt_duration(&w.delete_after, "delete_after")?,
+        init_containers,
+        containers,
+    })
+}
+
+fn container(ctx: &Ctx<'_>, c: RawContainer, init: bool) -> Result<ContainerSpec, SandboxError> {
+    let name = ctx.name(&c.name, "container", true)?;
+    let logs = match c.logs {
+        None => LogSpec {
+            rate: 1.0,
+            format: LogFormat::Text,
+            sequence: false,
+            messages: Vec::new(),
+            lines: init.then_some(5),
+        },
+        Some(l) => {
+            let rate = l.rate.as_ref().map_or(1.0, |r| *r.get_ref());
+            if let Some(r) = &l.rate
+                && !(0.0..=100_000.0).contains(&rate)
+            {
+                return Err(ctx.err(
+                    r.span(),
+                    "`rate` must be between 0 and 100000 lines per second",
+                ));
+            }
+            let format = match &l.format {
+                None => LogFormat::Text,
+                Some(f) => match f.get_ref().as_str() {
+                    "json" => LogFormat::Json,
+                    "text" => LogFormat::Text,
+                    other => {
+                        return Err(ctx.err(
+                            f.span(),
+                            format!("unknown log format {other:?}; expected \"json\" or \"text\""),
+                        ));
+                    }
+                },
+            };
+            let lines = match &l.lines {
+                None => init.then_some(5),
+                Some(n) if *n.get_ref() >= 1 => Some(*n.get_ref() as u64),
+                Some(n) => return Err(ctx.err(n.span(), "`lines` must be at least 1")),
+            };
+            if init && rate == 0.0 {
+                return Err(ctx.err(
+                    c.name.span(),
+                    "an init container needs a `rate` above 0 so that it finishes",
+                ));
+            }
+            LogSpec {
+                rate,
+                format,
+                sequence: l.sequence,
+                messages: l.messages,
+                lines,
+            }
+        }
+    };
+    let restart_after = match &c.restart_after {
+        None => Vec::new(),
+        Some(v) => {
+            let bad = || {
+                ctx.err(
+                    v.span(),
+                    "`restart_after` must be a duration like \"45s\" or a list of them",
+                )
+            };
+            let items: Vec<&toml::Value> = match v.get_ref() {
+                toml::Value::Array(a) => a.iter().collect(),
+                one => vec![one],
+            };
+            let mut out = Vec::new();
+            for item in items {
+                let d = item.as_str().and_then(parse_duration).ok_or_else(bad)?;
+                out.push(d);
+            }
+            out.sort_unstable();
+            out
+        }
+    };
+    let crash_loop = match &c.crash_loop {
+        None => None,
+        Some(v) => crash_loop(ctx, v)?,
+    };
+    if crash_loop.is_some() && !restart_after.is_empty() {
+        return Err(ctx.err(
+            c.name.span(),
+            "a container takes either `crash_loop` or `restart_after`, not both",
+        ));
+    }
+    if init && (crash_loop.is_some() || !restart_after.is_empty()) {
+        return Err(ctx.err(
+            c.name.span(),
+            "init containers run once; `crash_loop` and `restart_after` are not supported on them",
+        ));
+    }
+    Ok(ContainerSpec {
+        image: c
+            .image
+            .unwrap_or_else(|| format!("registry.example.com/{name}:1.0.0")),
+        name,
+        ports: c.ports,
+        logs,
+        restart_after,
+        exit_code: c.exit_code.unwrap_or(1),
+        crash_loop,
+    })
+}
+
+fn crash_loop(
+    ctx: &Ctx<'_>,
+    v: &Spanned<toml::Value>,
+) -> Result<Option<CrashLoopSpec>, SandboxError> {
+    let mut spec = CrashLoopSpec {
+        run_for: 5 * SECOND,
+        backoff: 10 * SECOND,
+        max_backoff: 300 * SECOND,
+        exit_code: 1,
+    };
+    match v.get_ref() {
+        toml::Value::Boolean(false) => return Ok(None),
+        toml::Value::Boolean(true) => {}
+        toml::Value::Table(t) => {
+            for (k, val) in t {
+                let dur = || {
+                    val.as_str().and_then(parse_duration).ok_or_else(|| {
+                        ctx.err(
+                            v.span(),
+                            format!("`crash_loop.{k}` must be a duration like \"10s\""),
+                        )
+                    })
+                };
+                match k.as_str() {
+                    "run_for" => spec.run_for = dur()?,
+                    "backoff" => spec.backoff = dur()?,
+                    "max_backoff" => spec.max_backoff = dur()?,
+                    "exit_code" => {
+                        spec.exit_code = val
+                            .as_integer()
+                            .and_then(|n| i32::try_from(n).ok())
+                            .ok_or_else(|| {
+                                ctx.err(v.span(), "`crash_loop.exit_code` must be an integer")
+                            })?;
+                    }
+                    other => {
+                        return Err(ctx.err(
+                            v.span(),
+                            format!("unknown key `{other}` in crash_loop; expected run_for, backoff, max_backoff or exit_code"),
+                        ));
+                    }
+                }
+            }
+        }
+        _ => {
+            return Err(ctx.err(
+                v.span(),
+                "`crash_loop` must be true or a table like { run_for = \"5s\", backoff = \"10s\" }",
+            ));
+        }
+    }
+    if spec.run_for < SECOND / 10 || spec.backoff < SECOND / 10 {
+        return Err(ctx.err(v.span(), "`crash_loop` durations must be at least 100ms"));
+    }
+    spec.max_backoff = spec.max_backoff.max(spec.backoff);
+    Ok(Some(spec))
+}

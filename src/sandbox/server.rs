@@ -1,0 +1,162 @@
+//! The HTTP server: bearer-token authentication, the non-resource paths (discovery, health,
+//! the `/_sandbox/*` controls) and hand-off of `/api/v1/...` to the resource handlers.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::Notify;
+
+use super::cluster::Cluster;
+use super::discovery;
+use super::status::{ApiError, json_response};
+use super::util::Params;
+
+/// How many recent requests [`Shared::request_log`] keeps.
+const REQUEST_LOG: usize = 500;
+
+/// State shared by every request and by the simulation ticker.
+pub struct Shared {
+    cluster: Mutex<Cluster>,
+    pub token: String,
+    /// Notified to cut every open streaming response.
+    pub cut: Arc<Notify>,
+    requests: Mutex<VecDeque<String>>,
+    pub addr: SocketAddr,
+}
+
+/// The handle requests get.
+pub type App = Arc<Shared>;
+
+impl Shared {
+    /// Wraps a cluster for serving at `addr`.
+    pub fn new(cluster: Cluster, token: String, addr: SocketAddr) -> Shared {
+        Shared {
+            cluster: Mutex::new(cluster),
+            token,
+            cut: Arc::new(Notify::new()),
+            requests: Mutex::new(VecDeque::new()),
+            addr,
+        }
+    }
+
+    /// Locks the cluster. A panic while holding the lock cannot leave it half-updated in a
+    /// way that matters more than stopping the demo would, so poisoning is ignored.
+    pub fn lock(&self) -> MutexGuard<'_, Cluster> {
+        self.cluster.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The most recent requests, oldest first: `METHOD path?query [Accept]`.
+    pub fn request_log(&self) -> Vec<String> {
+        let log = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        log.iter().cloned().collect()
+    }
+
+    fn record(&self, line: String) {
+        let mut log = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        log.push_back(line);
+        while log.len() > REQUEST_LOG {
+            log.pop_front();
+        }
+    }
+}
+
+/// The router: a single fallback, because the API's paths are parsed by hand (watch prefixes,
+/// subresources, cluster- and namespace-scoped forms of the same resource).
+pub fn router(app: App) -> Router {
+    Router::new().fallback(dispatch).with_state(app)
+}
+
+fn authorized(app: &Shared, headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let Some(token) = value.strip_prefix("Bearer ") else {
+        return false;
+    };
+    let (a, b) = (token.trim().as_bytes(), app.token.as_bytes());
+    // Length and contents compared without an early exit.
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn dispatch(
+    State(app): State<App>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    app.record(format!("{method} {target} [{accept}]"));
+    if !authorized(&app, &headers) {
+        return ApiError::unauthorized().into_response();
+    }
+    let params = Params::parse(uri.query());
+    let path = uri.path().trim_end_matches('/');
+    match (path, &method) {
+        ("/version", &Method::GET) => json_response(StatusCode::OK, &discovery::version()),
+        ("/api", &Method::GET) => json_response(
+            StatusCode::OK,
+            &discovery::api_versions(&app.addr.to_string()),
+        ),
+        ("/apis", &Method::GET) => json_response(StatusCode::OK, &discovery::api_groups()),
+        ("/api/v1", &Method::GET) => json_response(StatusCode::OK, &discovery::core_v1()),
+        ("/healthz" | "/livez" | "/readyz", &Method::GET) => {
+            let mut r = "ok".into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            r
+        }
+        ("/_sandbox/requests", &Method::GET) => {
+            json_response(StatusCode::OK, &serde_json::json!(app.request_log()))
+        }
+        ("/_sandbox/cut", &Method::POST) => {
+            app.cut.notify_waiters();
+            json_response(
+                StatusCode::OK,
+                &super::status::success_status("cut", "connections", None),
+            )
+        }
+        (p, _) if p.starts_with("/api/v1/") => {
+            let segs: Vec<String> = p["/api/v1/".len()..].split('/').map(String::from).collect();
+            let req = super::api::Request {
+                method,
+                segs,
+                params,
+                accept,
+                content_type: headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string(),
+                body,
+            };
+            super::api::handle(&app, req).await
+        }
+        _ => {
+            // The real server answers unknown non-API paths (including /openapi/* when it is
+            // disabled) with a plain-text 404, which clients treat as "not served".
+            let mut r = (StatusCode::NOT_FOUND, "404 page not found\n").into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            r
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! End to end: the real binary in tmux, on `devk demo`'s sandbox cluster. Keys go in with
+//! send-keys; the screen is read with capture-pane.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::support::{devk_bin, require_tool};
+
+/// A tmux server of its own (own socket), killed on drop.
+struct Tmux {
+    tmux: std::path::PathBuf,
+    socket: String,
+}
+
+impl Tmux {
+    fn start(tmux: std::path::PathBuf, home: &Path, cmd: &str) -> Tmux {
+        let socket = format!(
+            "devk-e2e-{}-{}",
+            std::process::id(),
+            home.file_name().unwrap().to_string_lossy()
+        );
+        let t = Tmux { tmux, socket };
+        let env = format!(
+            "env -u KUBECONFIG HOME={h} XDG_CONFIG_HOME={h}/.config XDG_STATE_HOME={h}/.state TERM=xterm-256color {cmd}; sleep 30",
+            h = home.display()
+        );
+        let ok = t
+            .cmd(&[
+                "new-session",
+                "-d",
+                "-s",
+                "e2e",
+                "-x",
+                "120",
+                "-y",
+                "36",
+                &env,
+            ])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux new-session failed");
+        t
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.tmux);
+        c.args(["-L", &self.socket]).args(args);
+        c
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status().unwrap().success());
+    }
+
+    fn text(&self, text: &str) {
+        assert!(
+            self.cmd(&["send-keys", "-t", "e2e", "-l", text])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .cmd(&["capture-pane", "-p", "-t", "e2e"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen satisfies `pred` (10 s at most), returning the screen.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]).status();
+    }
+}
+
+fn header(screen: &str) -> &str {
+    screen.lines().next().unwrap_or("")
+}
+
+#[test]
+fn demo_switches_through_the_protected_dialog_filters_and_quits() {
+    let Some(tmux) = require_tool("tmux", "demo_switches_through_the_protected_dialog") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(tmux, home.path(), &format!("{} demo", devk_bin().display()));
+    let s = t.wait_for("the demo to connect", |s| {
+        s.contains("SIMULATED CLUSTER") && s.contains("connected")
+    });
+    assert!(
+        header(&s).contains("context demo ") && header(&s).contains("local"),
+        "{s}"
+    );
+
+    // Pods of the demo namespace, live from the sandbox.
+    t.keys(&["2"]);
+    t.wait_for("pods", |s| s.contains("READY") && s.contains("Running"));
+
+    // Filter the contexts to the protected one and try to switch: the dialog asks for its name.
+    t.keys(&["1", "/"]);
+    t.text("prod");
+    t.keys(&["Enter", "Enter"]);
+    t.wait_for("the confirmation dialog", |s| {
+        s.contains("Switch to a PROTECTED context")
+    });
+    t.text("demo-pro");
+    t.keys(&["Enter"]);
+    t.wait_for("the mismatch hint", |s| s.contains("That is not the name"));
+    t.keys(&[
+        "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace",
+    ]);
+    t.text("demo-prod");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the switch", |s| {
+        header(s).contains("context demo-prod") && header(s).contains("PROTECTED")
+    });
+    assert!(
+        s.contains("PROTECTED CONTEXT"),
+        "the frame is tinted and labelled: {s}"
+    );
+
+    // Quit; the process ends (the pane then shows the shell's sleep, without devk's frame).
+    t.keys(&["q"]);
+    t.wait_for("devk to exit", |s| !s.contains("SIMULATED CLUSTER"));
+}
+
+#[test]
+fn unreachable_cluster_still_draws_and_quits() {
+    let Some(tmux) = require_tool("tmux", "unreachable_cluster_still_draws_and_quits") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let kc = home.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        crate::support::kubeconfig(
+            Some("gone"),
+            &[("gone", "gone", "https://127.0.0.1:9", None)],
+        ),
+    )
+    .unwrap();
+    let t = Tmux::start(
+        tmux,
+        home.path(),
+        &format!("env KUBECONFIG={} {}", kc.display(), devk_bin().display()),
+    );
+    t.keys(&["2"]);
+    t.wait_for("the unreachable state", |s| {
+        s.contains("unreachable") && s.contains("retry now")
+    });
+    t.keys(&["C-c"]);
+    t.wait_for("devk to exit", |s| !s.contains("Pods & Logs"));
+}
