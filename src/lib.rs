@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod contexts;
+pub mod encoding;
 pub mod exit;
 pub mod fsutil;
 pub mod fuzzy;

@@ -164,27 +164,6 @@ fn absolute(path: &PathBuf) -> Result<String, Failure> {
     Ok(abs.display().to_string())
 }
 
-fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut s = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                s.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                s.push('=');
-            }
-        }
-    }
-    s
-}
-
 /// Field edits for one entry: `Some` sets the key, `None` removes it.
 type Edits = Vec<(&'static str, Option<Value>)>;
 
@@ -201,7 +180,9 @@ fn file_edits(
             (key, None),
             (
                 data_key,
-                Some(Value::String(base64(&read_file(path, what)?))),
+                Some(Value::String(crate::encoding::base64_encode(&read_file(
+                    path, what,
+                )?))),
             ),
         ]
     } else {
@@ -377,7 +358,7 @@ mod tests {
             ("foo", "Zm9v"),
             ("foobar", "Zm9vYmFy"),
         ] {
-            assert_eq!(super::base64(i.as_bytes()), o);
+            assert_eq!(crate::encoding::base64_encode(i.as_bytes()), o);
         }
     }
 }

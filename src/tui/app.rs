@@ -5,6 +5,7 @@ use crate::contexts::ContextRow;
 use crate::policy::ContextClass;
 
 use super::keymap::{Action, Keymap};
+use super::logview::LogView;
 use super::msg::{Effect, KubeSnapshot, PodRow};
 
 /// The tabs, in order.
@@ -146,7 +147,7 @@ pub struct Notice {
 }
 
 /// The Pods tab.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct PodsState {
     /// Generation of the watch whose results are accepted; older ones are dropped.
     pub generation: u64,
@@ -154,7 +155,16 @@ pub struct PodsState {
     pub rows: Vec<PodRow>,
     pub list: ListState,
     pub conn: Conn,
+    /// Pods marked for a multi-pod log view.
+    pub marked: std::collections::BTreeSet<String>,
+    /// Key of the open log view, if any.
+    pub open_logs: Option<String>,
+    /// Log views, most recently used first (at most `MAX_LOG_VIEWS`), each keeping its state.
+    pub views: Vec<LogView>,
 }
+
+/// Log views kept at once; each holds up to the configured buffer budget.
+pub const MAX_LOG_VIEWS: usize = 3;
 
 /// All UI state.
 #[derive(Debug, Clone)]
@@ -175,6 +185,10 @@ pub struct Model {
     /// Set by `devk demo`: the screen says the cluster is simulated.
     pub simulated: bool,
     pub size: (u16, u16),
+    /// Generation counter of log streams.
+    pub log_generation: u64,
+    /// Byte budget of each log view's buffer.
+    pub log_budget: usize,
     /// Something changed since the last frame.
     pub dirty: bool,
     pub quit: bool,
@@ -193,7 +207,12 @@ impl Model {
                 rows: Vec::new(),
                 list: ListState::default(),
                 conn: Conn::NoContext,
+                marked: Default::default(),
+                open_logs: None,
+                views: Vec::new(),
             },
+            log_generation: 0,
+            log_budget: 64 << 20,
             now,
             spinner: 0,
             notice: None,
@@ -210,6 +229,20 @@ impl Model {
     /// The effects to run once the first frame is on screen.
     pub fn start(&mut self) -> Vec<Effect> {
         self.restart_watch()
+    }
+
+    /// The open log view.
+    pub fn log_view(&self) -> Option<&LogView> {
+        let key = self.pods.open_logs.as_ref()?;
+        self.pods.views.iter().find(|v| &v.selection.key() == key)
+    }
+
+    pub fn log_view_mut(&mut self) -> Option<&mut LogView> {
+        let key = self.pods.open_logs.clone()?;
+        self.pods
+            .views
+            .iter_mut()
+            .find(|v| v.selection.key() == key)
     }
 
     /// The current context's row, if it exists.
@@ -287,21 +320,27 @@ impl Model {
         self.pods.generation += 1;
         self.pods.rows.clear();
         self.pods.list.selected = 0;
+        self.pods.marked.clear();
+        let closing_logs = self.pods.open_logs.take().is_some();
         let target = self
             .current_row()
             .map(|r| (r.name.clone(), r.namespace.clone()));
         match target {
             Some((context, namespace)) => {
                 self.pods.conn = Conn::Connecting;
-                vec![Effect::WatchPods {
+                let mut effects = vec![Effect::WatchPods {
                     generation: self.pods.generation,
                     context,
                     namespace,
-                }]
+                }];
+                if closing_logs {
+                    effects.push(Effect::StopLogs);
+                }
+                effects
             }
             None => {
                 self.pods.conn = Conn::NoContext;
-                vec![Effect::StopPods]
+                vec![Effect::StopPods, Effect::StopLogs]
             }
         }
     }

@@ -31,6 +31,28 @@ pub enum Action {
     Namespace,
     Retry,
     Back,
+    /// Pods tab: mark a pod for a multi-pod log view.
+    Mark,
+    LogFollow,
+    LogNext,
+    LogPrev,
+    LogTimestamps,
+    LogWrap,
+    LogJson,
+    LogPod,
+    LogSave,
+    LogClear,
+    LogCopy,
+    LogCase,
+    LogRegex,
+}
+
+/// Where a binding applies. Log-view bindings win over global ones while a log view is open,
+/// so `j` can pretty-print JSON there and move down elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    Global,
+    Log,
 }
 
 impl Action {
@@ -65,8 +87,57 @@ impl Action {
             "set the namespace of the selected context",
         ),
         (Action::Retry, "retry", "reconnect to the cluster now"),
-        (Action::Back, "back", "close a dialog, clear the filter"),
+        (
+            Action::Back,
+            "back",
+            "close a dialog, clear the filter, leave the log view",
+        ),
+        (
+            Action::Mark,
+            "mark",
+            "mark a pod (enter then opens the logs of all marked pods)",
+        ),
+        (
+            Action::LogFollow,
+            "log_follow",
+            "logs: follow the newest lines",
+        ),
+        (Action::LogNext, "log_next", "logs: next filter match"),
+        (Action::LogPrev, "log_prev", "logs: previous filter match"),
+        (
+            Action::LogTimestamps,
+            "log_timestamps",
+            "logs: show timestamps",
+        ),
+        (Action::LogWrap, "log_wrap", "logs: wrap long lines"),
+        (Action::LogJson, "log_json", "logs: pretty-print JSON lines"),
+        (
+            Action::LogPod,
+            "log_pod",
+            "logs: show one pod/container at a time",
+        ),
+        (
+            Action::LogSave,
+            "log_save",
+            "logs: save the buffer (or filtered view) to a file",
+        ),
+        (Action::LogClear, "log_clear", "logs: clear the buffer"),
+        (Action::LogCopy, "log_copy", "logs: copy the line (OSC 52)"),
+        (
+            Action::LogCase,
+            "log_case",
+            "logs: toggle case-sensitive filter",
+        ),
+        (Action::LogRegex, "log_regex", "logs: toggle regex filter"),
     ];
+
+    pub fn scope(self) -> Scope {
+        if self.name().starts_with("log_") {
+            Scope::Log
+        } else {
+            Scope::Global
+        }
+    }
 
     pub fn name(self) -> &'static str {
         Action::ALL
@@ -94,13 +165,13 @@ pub struct KeymapError {
 /// The bindings in effect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
-    by_key: BTreeMap<String, (Key, Action)>,
+    by_key: BTreeMap<(Scope, String), (Key, Action)>,
 }
 
 impl Keymap {
     /// Builds the keymap from `[keys]`; every problem is reported, not just the first.
     pub fn from_config(table: &BTreeMap<String, Vec<String>>) -> Result<Keymap, Vec<KeymapError>> {
-        let mut by_key: BTreeMap<String, (Key, Action)> = BTreeMap::new();
+        let mut by_key: BTreeMap<(Scope, String), (Key, Action)> = BTreeMap::new();
         let mut errors = Vec::new();
         for (action, name, _) in Action::ALL {
             let Some(specs) = table.get(*name) else {
@@ -113,7 +184,7 @@ impl Keymap {
             for spec in specs {
                 match spec.parse::<Key>() {
                     Ok(key) => {
-                        let id = key.to_string();
+                        let id = (action.scope(), key.to_string());
                         if let Some((_, other)) = by_key.get(&id) {
                             errors.push(KeymapError {
                                 key: format!("keys.{name}"),
@@ -137,12 +208,23 @@ impl Keymap {
         }
     }
 
-    /// The action bound to `key`. ctrl-c always quits.
+    /// The action bound to `key` outside the log view. ctrl-c always quits.
     pub fn action(&self, key: Key) -> Option<Action> {
+        self.action_in(key, Scope::Global)
+    }
+
+    /// The action bound to `key` in `scope` (log bindings first, then global ones).
+    pub fn action_in(&self, key: Key, scope: Scope) -> Option<Action> {
         if key == Key::ctrl('c') {
             return Some(Action::Quit);
         }
-        self.by_key.get(&key.to_string()).map(|(_, a)| *a)
+        let id = key.to_string();
+        if scope == Scope::Log
+            && let Some((_, a)) = self.by_key.get(&(Scope::Log, id.clone()))
+        {
+            return Some(*a);
+        }
+        self.by_key.get(&(Scope::Global, id)).map(|(_, a)| *a)
     }
 
     /// The keys bound to `action`, as the user would type them.
@@ -150,7 +232,7 @@ impl Keymap {
         self.by_key
             .iter()
             .filter(|(_, (_, a))| *a == action)
-            .map(|(id, _)| id.clone())
+            .map(|((_, id), _)| id.clone())
             .collect()
     }
 

@@ -7,6 +7,7 @@ pub mod app;
 mod fixtures;
 pub mod keymap;
 pub mod keys;
+pub mod logview;
 pub mod msg;
 pub mod runtime;
 pub mod theme;
@@ -177,9 +178,13 @@ pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
         rules,
         lock_timeout: Duration::from_millis(cfg.kubeconfig.lock_timeout_ms),
         namespace_timeout: Duration::from_millis(cfg.namespace.check_timeout_ms),
+        max_streams: cfg.logs.max_streams,
+        silence: Duration::from_secs(cfg.logs.silence_seconds),
     };
     let mut model = Model::new(snapshot, keymap, 0);
     model.simulated = opts.simulated;
+    model.log_budget =
+        usize::try_from(cfg.logs.buffer_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
     crate::cluster::install_crypto_provider();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

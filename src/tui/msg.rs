@@ -66,6 +66,16 @@ pub enum Msg {
         generation: u64,
         message: String,
     },
+    /// Log lines and markers for the log view of generation `generation`.
+    Logs {
+        generation: u64,
+        events: Vec<crate::cluster::logsession::SessionEvent>,
+    },
+    /// A message for the footer (a file saved, a copy made, an error).
+    Notice {
+        text: String,
+        error: bool,
+    },
 }
 
 /// Work for the runtime. `update` returns these; the runtime runs them and answers with `Msg`s.
@@ -88,5 +98,21 @@ pub enum Effect {
     },
     /// Stop the pod watch (no current context).
     StopPods,
+    /// (Re)start the log stream for a view; stops any older one.
+    StreamLogs {
+        generation: u64,
+        selection: super::logview::Selection,
+        since: Option<crate::logs::timestamp::Nanos>,
+        tail: Option<i64>,
+    },
+    StopLogs,
+    /// Write log text to a new file (0600) in the current directory.
+    SaveLogs {
+        text: String,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy {
+        text: String,
+    },
     Quit,
 }

@@ -29,6 +29,8 @@ pub struct Env {
     pub rules: ClassRules,
     pub lock_timeout: Duration,
     pub namespace_timeout: Duration,
+    pub max_streams: usize,
+    pub silence: Duration,
 }
 
 /// Reads the kubeconfig into what the UI shows.
@@ -46,11 +48,13 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Runs effects as tasks; holds the one pod watch that may run at a time.
+/// Runs effects as tasks; holds the one pod watch and the one log stream that may run at a
+/// time.
 struct Runner {
     env: Env,
     tx: mpsc::Sender<Msg>,
     watch: Option<JoinHandle<()>>,
+    logs: Option<JoinHandle<()>>,
 }
 
 impl Runner {
@@ -74,6 +78,57 @@ impl Runner {
                 self.watch = Some(tokio::spawn(forward_pods(
                     sources, context, namespace, generation, tx,
                 )));
+            }
+            Effect::StopLogs => {
+                if let Some(t) = self.logs.take() {
+                    t.abort();
+                }
+            }
+            Effect::StreamLogs {
+                generation,
+                selection,
+                since,
+                tail,
+            } => {
+                if let Some(t) = self.logs.take() {
+                    t.abort();
+                }
+                let (env, tx) = (self.env.clone(), self.tx.clone());
+                self.logs = Some(tokio::spawn(forward_logs(
+                    env, selection, since, tail, generation, tx,
+                )));
+            }
+            Effect::SaveLogs { text } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let msg = match save_logs(&text) {
+                        Ok(path) => Msg::Notice {
+                            text: format!("Saved to {path}"),
+                            error: false,
+                        },
+                        Err(e) => Msg::Notice {
+                            text: e,
+                            error: true,
+                        },
+                    };
+                    let _ = tx.blocking_send(msg);
+                });
+            }
+            Effect::Copy { text } => {
+                // OSC 52: the terminal puts the text on the clipboard, also over ssh.
+                let seq = format!(
+                    "\x1b]52;c;{}\x07",
+                    crate::encoding::base64_encode(text.as_bytes())
+                );
+                let ok = std::io::Write::write_all(&mut std::io::stdout(), seq.as_bytes()).is_ok();
+                let _ = self.tx.try_send(Msg::Notice {
+                    text: if ok {
+                        "Copied the line (OSC 52)".into()
+                    } else {
+                        "Could not copy".into()
+                    },
+                    error: !ok,
+                });
             }
             Effect::Switch { context } => {
                 let (env, tx) = (self.env.clone(), self.tx.clone());
@@ -126,6 +181,85 @@ async fn set_namespace(env: &Env, context: &str, namespace: &str) -> Result<Kube
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+/// Writes saved logs to a new file in the current directory, created 0600 (logs can hold
+/// secrets). Returns its path.
+fn save_logs(text: &str) -> Result<String, String> {
+    let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
+    let mut path = std::path::PathBuf::from(format!("devk-logs-{stamp}.log"));
+    let mut n = 1;
+    let mut file = loop {
+        match crate::fsutil::create_new(&path, crate::fsutil::PRIVATE_MODE) {
+            Ok(f) => break f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => {
+                n += 1;
+                path = std::path::PathBuf::from(format!("devk-logs-{stamp}-{n}.log"));
+            }
+            Err(e) => return Err(format!("cannot save logs to {}: {e}", path.display())),
+        }
+    };
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(|e| format!("cannot save logs to {}: {e}", path.display()))?;
+    Ok(std::path::absolute(&path)
+        .unwrap_or(path)
+        .display()
+        .to_string())
+}
+
+/// Streams the logs of a view into messages, coalescing whatever is queued into one message
+/// so a flood costs few `update` calls; the bounded channels push back on the HTTP streams.
+async fn forward_logs(
+    env: Env,
+    selection: super::logview::Selection,
+    since: Option<crate::logs::timestamp::Nanos>,
+    tail: Option<i64>,
+    generation: u64,
+    tx: mpsc::Sender<Msg>,
+) {
+    use crate::cluster::logsession::{self, LogQuery, SessionEvent};
+    let client = match cluster::client_for(&env.sources, &selection.context).await {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = tx
+                .send(Msg::Logs {
+                    generation,
+                    events: vec![SessionEvent::Error(e.to_string())],
+                })
+                .await;
+            return;
+        }
+    };
+    let names: Vec<String> = selection.pods.iter().map(|p| regex::escape(p)).collect();
+    let pod = regex::Regex::new(&format!("^({})$", names.join("|"))).ok();
+    let query = LogQuery {
+        namespaces: vec![selection.namespace.clone()],
+        pod,
+        label_selector: None,
+        field_selector: None,
+        container: None,
+        exclude_container: None,
+        init_containers: true,
+        follow: true,
+        since,
+        tail,
+        max_streams: env.max_streams,
+        silence: env.silence,
+    };
+    let (stx, mut srx) = mpsc::channel::<Vec<SessionEvent>>(64);
+    let session = tokio::spawn(logsession::run(client, query, stx));
+    while let Some(mut events) = srx.recv().await {
+        while events.len() < 1000 {
+            match srx.try_recv() {
+                Ok(more) => events.extend(more),
+                Err(_) => break,
+            }
+        }
+        if tx.send(Msg::Logs { generation, events }).await.is_err() {
+            break;
+        }
+    }
+    session.abort();
 }
 
 async fn forward_pods(
@@ -260,6 +394,7 @@ where
         env,
         tx,
         watch: None,
+        logs: None,
     };
     for e in model.start() {
         runner.run(e);
@@ -311,8 +446,11 @@ where
             }
         }
     }
-    if let Some(w) = runner.watch.take() {
-        w.abort();
+    for task in [runner.watch.take(), runner.logs.take()]
+        .into_iter()
+        .flatten()
+    {
+        task.abort();
     }
     stats.write_if_asked();
     Ok(model)

@@ -3,9 +3,11 @@
 
 use crate::policy::ContextClass;
 
+use super::app::MAX_LOG_VIEWS;
 use super::app::{Conn, Model, Notice, Overlay, PaletteItem, Tab, tab_layout};
-use super::keymap::Action;
+use super::keymap::{Action, Scope};
 use super::keys::{Key, KeyCode};
+use super::logview::{LogView, Selection};
 use super::msg::{Effect, KubeSnapshot, Mouse, Msg, PodChange, PodRow};
 
 /// Applies one message. Returns the effects to run.
@@ -89,6 +91,18 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 m.pods.list.selected = m.pods.list.selected.min(n.saturating_sub(1));
                 m.dirty = true;
             }
+            Vec::new()
+        }
+        Msg::Logs { generation, events } => {
+            if let Some(v) = m.pods.views.iter_mut().find(|v| v.generation == generation) {
+                v.apply(events);
+                m.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::Notice { text, error } => {
+            m.notice = Some(Notice { text, error });
+            m.dirty = true;
             Vec::new()
         }
         Msg::PodsError {
@@ -277,6 +291,9 @@ fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
             };
         }
     }
+    if m.tab == Tab::Pods && m.log_view().is_some() {
+        return on_log_key(m, key);
+    }
     // A filter being typed has the keyboard.
     if let Some((list, _)) = m.tab_list()
         && list.filtering
@@ -349,6 +366,31 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
             }
             m.notice = None;
         }
+        Action::Mark => {
+            if m.tab == Tab::Pods
+                && let Some(&i) = m.visible_pods().get(m.pods.list.selected)
+            {
+                let name = m.pods.rows[i].name.clone();
+                if !m.pods.marked.remove(&name) {
+                    m.pods.marked.insert(name);
+                }
+                move_cursor(m, |s, _, _| s + 1);
+            }
+        }
+        Action::Select if m.tab == Tab::Pods => return open_logs(m),
+        // Log actions outside a log view (from the palette) have nothing to act on.
+        Action::LogFollow
+        | Action::LogNext
+        | Action::LogPrev
+        | Action::LogTimestamps
+        | Action::LogWrap
+        | Action::LogJson
+        | Action::LogPod
+        | Action::LogSave
+        | Action::LogClear
+        | Action::LogCopy
+        | Action::LogCase
+        | Action::LogRegex => {}
         Action::Select => {
             if m.tab == Tab::Contexts
                 && let Some(name) = m.selected_context().map(|r| r.name.clone())
@@ -374,6 +416,129 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
                 return m.restart_watch();
             }
         }
+    }
+    Vec::new()
+}
+
+/// Lines fetched per container when a log view opens (kubectl's default is everything; k9s
+/// shows the last 100): enough to read back, bounded for a pod with years of history.
+const INITIAL_TAIL: i64 = 5000;
+
+/// Opens (or reopens, with its state) the log view of the marked pods, or of the pod under the
+/// cursor when none is marked.
+fn open_logs(m: &mut Model) -> Vec<Effect> {
+    let Some(row) = m.current_row() else {
+        return Vec::new();
+    };
+    let (context, namespace) = (row.name.clone(), row.namespace.clone());
+    let pods: Vec<String> = if m.pods.marked.is_empty() {
+        let vis = m.visible_pods();
+        match vis.get(m.pods.list.selected) {
+            Some(&i) => vec![m.pods.rows[i].name.clone()],
+            None => return Vec::new(),
+        }
+    } else {
+        m.pods.marked.iter().cloned().collect()
+    };
+    let selection = Selection {
+        context,
+        namespace,
+        pods,
+    };
+    let key = selection.key();
+    m.log_generation += 1;
+    let generation = m.log_generation;
+    let (since, tail) = match m.pods.views.iter().position(|v| v.selection.key() == key) {
+        Some(i) => {
+            let mut v = m.pods.views.remove(i);
+            v.generation = generation;
+            let since = v.resume_since();
+            m.pods.views.insert(0, v);
+            (since, since.is_none().then_some(INITIAL_TAIL))
+        }
+        None => {
+            m.pods
+                .views
+                .insert(0, LogView::new(selection.clone(), generation, m.log_budget));
+            m.pods.views.truncate(MAX_LOG_VIEWS);
+            (None, Some(INITIAL_TAIL))
+        }
+    };
+    m.pods.open_logs = Some(key);
+    vec![Effect::StreamLogs {
+        generation,
+        selection,
+        since,
+        tail,
+    }]
+}
+
+/// Keys in the log view: its own bindings first, then the global ones.
+fn on_log_key(m: &mut Model, key: Key) -> Vec<Effect> {
+    let page = m.page();
+    let action = m.keymap.action_in(key, Scope::Log);
+    let Some(v) = m.log_view_mut() else {
+        return Vec::new();
+    };
+    if let Some(mut input) = v.filter_input.take() {
+        match action {
+            Some(Action::LogCase) => v.case_sensitive = !v.case_sensitive,
+            Some(Action::LogRegex) => v.regex_mode = !v.regex_mode,
+            _ => match edit_input(&mut input, key) {
+                Some(true) => {
+                    v.apply_filter(&input);
+                    return Vec::new();
+                }
+                // Esc keeps the filter already applied.
+                Some(false) => return Vec::new(),
+                None => {}
+            },
+        }
+        v.filter_input = Some(input);
+        return Vec::new();
+    }
+    match action {
+        Some(Action::LogFollow | Action::Bottom) => v.follow_now(),
+        Some(Action::Filter) => {
+            v.filter_input = Some(
+                v.filter
+                    .as_ref()
+                    .map(|f| f.filter.pattern.clone())
+                    .unwrap_or_default(),
+            );
+        }
+        Some(Action::LogNext) => v.step_match(true),
+        Some(Action::LogPrev) => v.step_match(false),
+        Some(Action::LogTimestamps) => v.timestamps = !v.timestamps,
+        Some(Action::LogWrap) => v.wrap = !v.wrap,
+        Some(Action::LogJson) => v.json = !v.json,
+        Some(Action::LogPod) => v.cycle_pod(),
+        Some(Action::LogSave) => return vec![Effect::SaveLogs { text: v.export() }],
+        Some(Action::LogClear) => v.clear(),
+        Some(Action::LogCopy) => {
+            if let Some(text) = v.copy_target() {
+                return vec![Effect::Copy { text }];
+            }
+        }
+        Some(Action::LogCase) => {
+            v.case_sensitive = !v.case_sensitive;
+            v.refilter();
+        }
+        Some(Action::LogRegex) => {
+            v.regex_mode = !v.regex_mode;
+            v.refilter();
+        }
+        Some(Action::Up) => v.scroll_up(1),
+        Some(Action::Down) => v.scroll_down(1),
+        Some(Action::PageUp) => v.scroll_up(page),
+        Some(Action::PageDown) => v.scroll_down(page),
+        Some(Action::Top) => v.to_top(),
+        Some(Action::Back) => {
+            m.pods.open_logs = None;
+            return vec![Effect::StopLogs];
+        }
+        Some(other) => return act(m, other),
+        None => {}
     }
     Vec::new()
 }

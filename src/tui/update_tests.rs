@@ -4,6 +4,7 @@ use rstest::rstest;
 
 use super::*;
 use crate::tui::fixtures::{model, pod, snapshot};
+use crate::tui::msg::PodChange;
 
 fn key(s: &str) -> Msg {
     Msg::Key(s.parse().unwrap())
@@ -201,4 +202,123 @@ fn cursor_stays_in_bounds() {
     assert_eq!(m.contexts.selected, 2);
     run(&mut m, vec![key("g"), key("k"), key("pgup")]);
     assert_eq!(m.contexts.selected, 0);
+}
+
+fn with_pods(m: &mut Model) {
+    update(
+        m,
+        Msg::Pods {
+            generation: 1,
+            changes: vec![PodChange::Reset(vec![pod("api"), pod("web")])],
+        },
+    );
+    m.tab = Tab::Pods;
+}
+
+fn log_lines(pod: &str, from: i64, n: i64) -> Msg {
+    use crate::cluster::logsession::SessionEvent;
+    use crate::logs::buffer::Source;
+    Msg::Logs {
+        generation: 1,
+        events: vec![SessionEvent::Lines {
+            source: Source {
+                namespace: "default".into(),
+                pod: pod.into(),
+                container: "c".into(),
+            },
+            lines: (from..from + n)
+                .map(|i| (i, format!("{pod} line {i}")))
+                .collect(),
+        }],
+    }
+}
+
+#[test]
+fn enter_on_a_pod_opens_its_logs_and_esc_closes_them_keeping_state() {
+    let mut m = model();
+    with_pods(&mut m);
+    let e = run(&mut m, vec![key("enter")]);
+    assert!(
+        matches!(&e[..], [Effect::StreamLogs { generation: 1, selection, since: None, tail: Some(_) }] if selection.pods == ["api"])
+    );
+    run(&mut m, vec![log_lines("api", 0, 20)]);
+    assert_eq!(m.log_view().unwrap().buffer.len(), 20);
+    run(
+        &mut m,
+        [vec![key("/")], typed("line 1"), vec![key("enter")]].concat(),
+    );
+    assert_eq!(m.log_view().unwrap().filter.as_ref().unwrap().len(), 11);
+    assert_eq!(run(&mut m, vec![key("esc")]), vec![Effect::StopLogs]);
+    assert!(m.log_view().is_none());
+    // Reopening resumes after the last line seen and keeps the filter.
+    let e = run(&mut m, vec![key("enter")]);
+    assert!(
+        matches!(
+            &e[..],
+            [Effect::StreamLogs {
+                since: Some(19),
+                tail: None,
+                ..
+            }]
+        ),
+        "{e:?}"
+    );
+    assert!(m.log_view().unwrap().filter.is_some());
+}
+
+#[test]
+fn marked_pods_open_together() {
+    let mut m = model();
+    with_pods(&mut m);
+    let e = run(&mut m, vec![key("space"), key("space"), key("enter")]);
+    assert!(
+        matches!(&e[..], [Effect::StreamLogs { selection, .. }] if selection.pods == ["api", "web"]),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn log_keys_toggle_scroll_follow_save_and_copy() {
+    let mut m = model();
+    with_pods(&mut m);
+    run(&mut m, vec![key("enter"), log_lines("api", 0, 100)]);
+    run(
+        &mut m,
+        vec![key("t"), key("w"), key("j"), key("k"), key("k")],
+    );
+    let v = m.log_view().unwrap();
+    assert!(v.timestamps && v.wrap && v.json);
+    assert!(
+        !v.follow && v.offset == 2,
+        "up scrolls and pauses following"
+    );
+    run(&mut m, vec![key("f")]);
+    assert!(m.log_view().unwrap().follow);
+    let e = run(&mut m, vec![key("s")]);
+    assert!(matches!(&e[..], [Effect::SaveLogs { text }] if text.lines().count() == 100));
+    let e = run(&mut m, vec![key("y")]);
+    assert_eq!(
+        e,
+        vec![Effect::Copy {
+            text: "api line 99".into()
+        }]
+    );
+    // q still quits from the log view; tabs still switch.
+    run(&mut m, vec![key("1")]);
+    assert_eq!(m.tab, Tab::Contexts);
+    assert_eq!(run(&mut m, vec![key("q")]), vec![Effect::Quit]);
+}
+
+#[test]
+fn lines_of_an_old_stream_generation_are_dropped() {
+    let mut m = model();
+    with_pods(&mut m);
+    run(
+        &mut m,
+        vec![key("enter"), key("esc"), key("j"), key("enter")],
+    );
+    // The api view has generation 1, the web view generation 2: lines for 1 go to api's view.
+    run(&mut m, vec![log_lines("api", 0, 5)]);
+    assert_eq!(m.log_view().unwrap().selection.pods, ["web"]);
+    assert_eq!(m.log_view().unwrap().buffer.len(), 0);
 }

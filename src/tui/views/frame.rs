@@ -163,7 +163,27 @@ pub fn footer(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             (k(Action::Help), "help"),
             (k(Action::Quit), "quit"),
         ],
+        (Overlay::None, Tab::Pods) if m.log_view().is_some_and(|v| v.filter_input.is_some()) => {
+            vec![("enter".into(), "apply filter"), ("esc".into(), "cancel")]
+        }
+        (Overlay::None, Tab::Pods) if m.log_view().is_some() => vec![
+            (k(Action::LogFollow), "follow"),
+            (k(Action::Filter), "filter"),
+            (
+                format!("{}/{}", k(Action::LogNext), k(Action::LogPrev)),
+                "match",
+            ),
+            (k(Action::LogTimestamps), "ts"),
+            (k(Action::LogWrap), "wrap"),
+            (k(Action::LogJson), "json"),
+            (k(Action::LogPod), "pod"),
+            (k(Action::LogSave), "save"),
+            (k(Action::LogCopy), "copy"),
+            (k(Action::Back), "back"),
+        ],
         (Overlay::None, Tab::Pods) => vec![
+            (k(Action::Select), "logs"),
+            (k(Action::Mark), "mark"),
             (k(Action::Filter), "filter"),
             (k(Action::Namespace), "namespace"),
             (k(Action::Retry), "reconnect"),

@@ -3,6 +3,7 @@
 
 mod contexts;
 mod frame;
+mod logs;
 mod overlays;
 mod pods;
 

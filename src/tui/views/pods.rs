@@ -12,6 +12,10 @@ use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 
 pub fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
+    if let Some(v) = m.log_view() {
+        super::logs::draw(v, theme, f, area);
+        return;
+    }
     match &m.pods.conn {
         Conn::NoContext => {
             f.render_widget(
@@ -101,8 +105,13 @@ pub fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
                 "Pending" | "ContainerCreating" | "Terminating" => theme.remote,
                 _ => theme.danger,
             };
+            let mark = if m.pods.marked.contains(&p.name) {
+                "✓ "
+            } else {
+                "  "
+            };
             let row = Row::new(vec![
-                Cell::from(p.name.clone()),
+                Cell::from(format!("{mark}{}", p.name)),
                 Cell::from(p.ready.clone()),
                 Cell::from(Span::styled(p.status.clone(), status_style)),
                 Cell::from(p.restarts.to_string()),

@@ -57,6 +57,61 @@ fn pods_model() -> Model {
     m
 }
 
+/// A log view of two pods with a marker, a filter and timestamps on.
+fn logs_model() -> Model {
+    use crate::cluster::logsession::SessionEvent;
+    use crate::logs::buffer::Source;
+    let mut m = pods_model();
+    m.pods.marked = ["api-7d9f-abcde".to_string(), "worker-0".to_string()].into();
+    let _ = update(&mut m, Msg::Key("enter".parse().unwrap()));
+    let src = |pod: &str| Source {
+        namespace: "default".into(),
+        pod: pod.into(),
+        container: "main".into(),
+    };
+    let t0 = 1_704_067_200_000_000_000;
+    let events = vec![
+        SessionEvent::Lines {
+            source: src("api-7d9f-abcde"),
+            lines: (0..30)
+                .map(|i| {
+                    (
+                        t0 + i * 1_000_000,
+                        format!("GET /items/{i} 200 {}ms", i * 7 % 50),
+                    )
+                })
+                .collect(),
+        },
+        SessionEvent::Marker {
+            source: src("worker-0"),
+            text: "reconnected after 1.2 s (the server closed the stream); no lines lost".into(),
+        },
+        SessionEvent::Lines {
+            source: src("worker-0"),
+            lines: (0..10)
+                .map(|i| {
+                    (
+                        t0 + 40_000_000 + i,
+                        format!("{{\"level\":\"error\",\"msg\":\"job {i} failed\"}}"),
+                    )
+                })
+                .collect(),
+        },
+    ];
+    let _ = update(
+        &mut m,
+        Msg::Logs {
+            generation: 1,
+            events,
+        },
+    );
+    let v = m.log_view_mut().unwrap();
+    v.timestamps = true;
+    v.regex_mode = true;
+    v.apply_filter("error|items/2");
+    m
+}
+
 fn cases() -> Vec<(&'static str, Model)> {
     let mut help = model();
     help.overlay = Overlay::Help;
@@ -80,6 +135,7 @@ fn cases() -> Vec<(&'static str, Model)> {
     images.tab = Tab::Images;
     let mut demo = model();
     demo.simulated = true;
+    let logs = logs_model();
     vec![
         ("contexts", model()),
         ("contexts_protected", model_on("eks-prod")),
@@ -90,6 +146,7 @@ fn cases() -> Vec<(&'static str, Model)> {
         ("confirm_protected", confirm),
         ("palette", palette),
         ("demo_banner", demo),
+        ("logs_two_pods_filtered", logs),
     ]
 }
 
