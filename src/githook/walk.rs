@@ -11,7 +11,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use git2::{Delta, DiffOptions, FileMode, ObjectType, Odb, Oid, Repository, Sort, Tree};
+use git2::{ObjectType, Odb, Oid, Repository, Sort, Tree};
 
 use super::HookError;
 use super::report::Finding;
@@ -119,9 +119,8 @@ impl Scanner<'_> {
     fn scan_in(&self, repo: &Repository, commits: &[Oid]) -> Result<ScanResult, HookError> {
         let odb = repo.odb()?;
         let mut result = ScanResult::default();
-        let mut opts = DiffOptions::new();
-        // Binary files are detected on the blob read below; the diff only lists paths.
-        opts.skip_binary_check(true);
+        let mut changed = Vec::new();
+        let mut path = Vec::new();
         for &oid in commits {
             let commit = repo.find_commit(oid)?;
             let tree = commit.tree()?;
@@ -129,47 +128,30 @@ impl Scanner<'_> {
                 .parents()
                 .map(|p| p.tree())
                 .collect::<Result<_, _>>()?;
-            let diff = repo.diff_tree_to_tree(parents.first(), Some(&tree), Some(&mut opts))?;
+            changed.clear();
+            changed_blobs(repo, parents.first(), &tree, &mut path, &mut changed)?;
             result.stats.commits += 1;
             let commit_hex = oid.to_string();
-            for delta in diff.deltas() {
-                if !matches!(
-                    delta.status(),
-                    Delta::Added | Delta::Modified | Delta::Typechange
-                ) {
-                    continue;
-                }
-                let new = delta.new_file();
-                if !matches!(
-                    new.mode(),
-                    FileMode::Blob | FileMode::BlobExecutable | FileMode::Link
-                ) {
-                    continue;
-                }
-                let Some(path_bytes) = new.path_bytes() else {
-                    continue;
-                };
-                let mut olds: Vec<Oid> = Vec::with_capacity(parents.len());
+            for change in &changed {
+                let mut olds: Vec<Oid> = change.old.into_iter().collect();
                 if parents.len() > 1 {
                     // A merge adds only what no parent had.
-                    let path = Path::new(OsStr::from_bytes(path_bytes));
-                    for parent in &parents {
+                    let path = Path::new(OsStr::from_bytes(&change.path));
+                    for parent in &parents[1..] {
                         if let Ok(entry) = parent.get_path(path)
                             && entry.kind() == Some(ObjectType::Blob)
                         {
                             olds.push(entry.id());
                         }
                     }
-                    if olds.contains(&new.id()) {
+                    if olds.contains(&change.new) {
                         continue;
                     }
-                } else if !delta.old_file().id().is_zero() && delta.status() != Delta::Typechange {
-                    olds.push(delta.old_file().id());
                 }
                 let file = FileRef {
                     commit: &commit_hex,
-                    path: path_bytes,
-                    new: new.id(),
+                    path: &change.path,
+                    new: change.new,
                     olds: &olds,
                 };
                 self.scan_file(&odb, &file, &mut result)?;
@@ -257,6 +239,58 @@ impl Scanner<'_> {
         }
         Ok(())
     }
+}
+
+/// A file whose content differs from the parent's (or that the parent does not have).
+struct Changed {
+    path: Vec<u8>,
+    new: Oid,
+    /// The parent's blob at the same path, if it had one.
+    old: Option<Oid>,
+}
+
+/// The blobs (regular files and symlinks) of `new` that differ from `old`, with their paths.
+///
+/// A subtree whose id did not change is skipped without being read, so the cost follows the
+/// size of the change, not the size of the tree (libgit2's tree-to-tree diff walks both trees
+/// in full, which made a full-history scan quadratic on large repositories).
+fn changed_blobs(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+    path: &mut Vec<u8>,
+    out: &mut Vec<Changed>,
+) -> Result<(), HookError> {
+    for entry in new.iter() {
+        let old_entry = old.and_then(|t| t.get_name_bytes(entry.name_bytes()));
+        if old_entry.as_ref().is_some_and(|o| o.id() == entry.id()) {
+            continue;
+        }
+        let len = path.len();
+        path.extend_from_slice(entry.name_bytes());
+        match entry.kind() {
+            Some(ObjectType::Tree) => {
+                let subtree = repo.find_tree(entry.id())?;
+                let old_subtree = match &old_entry {
+                    Some(o) if o.kind() == Some(ObjectType::Tree) => Some(repo.find_tree(o.id())?),
+                    _ => None,
+                };
+                path.push(b'/');
+                changed_blobs(repo, old_subtree.as_ref(), &subtree, path, out)?;
+            }
+            // Gitlinks (submodules) have kind Commit and are not scanned.
+            Some(ObjectType::Blob) => out.push(Changed {
+                path: path.clone(),
+                new: entry.id(),
+                old: old_entry
+                    .filter(|o| o.kind() == Some(ObjectType::Blob))
+                    .map(|o| o.id()),
+            }),
+            _ => {}
+        }
+        path.truncate(len);
+    }
+    Ok(())
 }
 
 /// One changed file of one commit.

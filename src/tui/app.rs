@@ -48,7 +48,7 @@ impl Tab {
     /// never fake data.
     pub fn not_yet(self) -> Option<&'static str> {
         match self {
-            Tab::Contexts | Tab::Pods => None,
+            Tab::Contexts | Tab::Pods | Tab::Hook => None,
             Tab::Images => Some(
                 "Image builds (Docker Engine), tags from git, loading into minikube and pushes to local registries, under the policy \"only CI pushes to ECR\", arrive with the Images issue.",
             ),
@@ -57,9 +57,6 @@ impl Tab {
             ),
             Tab::Minikube => Some(
                 "minikube profiles, status, start/stop, addons and docker-env arrive with the Minikube issue.",
-            ),
-            Tab::Hook => Some(
-                "The pre-push hook that keeps AWS keys and other secrets out of pushed commits arrives with the Hook issue.",
             ),
         }
     }
@@ -185,6 +182,8 @@ pub struct Model {
     /// Set by `devk demo`: the screen says the cluster is simulated.
     pub simulated: bool,
     pub size: (u16, u16),
+    /// The Hook tab: None until loaded.
+    pub hook: Option<Result<Box<super::msg::HookInfo>, String>>,
     /// Generation counter of log streams.
     pub log_generation: u64,
     /// Byte budget of each log view's buffer.
@@ -211,6 +210,7 @@ impl Model {
                 open_logs: None,
                 views: Vec::new(),
             },
+            hook: None,
             log_generation: 0,
             log_budget: 64 << 20,
             now,
@@ -228,7 +228,9 @@ impl Model {
 
     /// The effects to run once the first frame is on screen.
     pub fn start(&mut self) -> Vec<Effect> {
-        self.restart_watch()
+        let mut effects = self.restart_watch();
+        effects.push(Effect::LoadHook);
+        effects
     }
 
     /// The open log view.

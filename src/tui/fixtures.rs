@@ -44,11 +44,14 @@ pub fn model_on(current: &str) -> Model {
     let start = m.start();
     assert_eq!(
         start,
-        vec![Effect::WatchPods {
-            generation: 1,
-            context: current.into(),
-            namespace: "default".into()
-        }]
+        vec![
+            Effect::WatchPods {
+                generation: 1,
+                context: current.into(),
+                namespace: "default".into()
+            },
+            Effect::LoadHook
+        ]
     );
     m
 }

@@ -24,6 +24,13 @@ pub struct KubeSnapshot {
     pub current: Option<String>,
 }
 
+/// The Hook tab's data: what is installed and what the last push scan found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookInfo {
+    pub status: crate::githook::install::HookStatus,
+    pub last_scan: Option<crate::githook::report::LastScan>,
+}
+
 /// Mouse input, reduced to what devk uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mouse {
@@ -76,6 +83,8 @@ pub enum Msg {
         text: String,
         error: bool,
     },
+    /// The pre-push hook's state in the current repository and its last scan.
+    Hook(Result<Box<HookInfo>, String>),
 }
 
 /// Work for the runtime. `update` returns these; the runtime runs them and answers with `Msg`s.
@@ -114,5 +123,7 @@ pub enum Effect {
     Copy {
         text: String,
     },
+    /// Read the hook's state in the current directory's repository.
+    LoadHook,
     Quit,
 }

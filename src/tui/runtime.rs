@@ -79,6 +79,12 @@ impl Runner {
                     sources, context, namespace, generation, tx,
                 )));
             }
+            Effect::LoadHook => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.blocking_send(Msg::Hook(load_hook()));
+                });
+            }
             Effect::StopLogs => {
                 if let Some(t) = self.logs.take() {
                     t.abort();
@@ -181,6 +187,14 @@ async fn set_namespace(env: &Env, context: &str, namespace: &str) -> Result<Kube
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+/// The hook's state in the repository around the current directory.
+fn load_hook() -> Result<Box<super::msg::HookInfo>, String> {
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    let status = crate::githook::install::status(&cwd).map_err(|e| e.to_string())?;
+    let last_scan = crate::githook::last_scan(&cwd).map_err(|e| e.to_string())?;
+    Ok(Box::new(super::msg::HookInfo { status, last_scan }))
 }
 
 /// Writes saved logs to a new file in the current directory, created 0600 (logs can hold

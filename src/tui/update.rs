@@ -100,6 +100,11 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Hook(info) => {
+            m.hook = Some(info);
+            m.dirty = true;
+            Vec::new()
+        }
         Msg::Notice { text, error } => {
             m.notice = Some(Notice { text, error });
             m.dirty = true;
@@ -347,7 +352,10 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
         Action::TabImages => m.tab = Tab::Images,
         Action::TabCreds => m.tab = Tab::Creds,
         Action::TabMinikube => m.tab = Tab::Minikube,
-        Action::TabHook => m.tab = Tab::Hook,
+        Action::TabHook => {
+            m.tab = Tab::Hook;
+            return vec![Effect::LoadHook];
+        }
         Action::Up => move_cursor(m, |s, _, _| s.saturating_sub(1)),
         Action::Down => move_cursor(m, |s, _, _| s + 1),
         Action::PageUp => move_cursor(m, |s, _, p| s.saturating_sub(p)),
@@ -411,6 +419,7 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
                 };
             }
         }
+        Action::Retry if m.tab == Tab::Hook => return vec![Effect::LoadHook],
         Action::Retry => {
             if m.tab == Tab::Pods || matches!(m.pods.conn, Conn::Failed(_)) {
                 return m.restart_watch();

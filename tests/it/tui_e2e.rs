@@ -149,26 +149,41 @@ fn demo_switches_through_the_protected_dialog_filters_and_quits() {
 
 #[test]
 fn demo_log_view_follows_filters_and_goes_back() {
-    let Some(tmux) = require_tool("tmux", "demo_log_view_follows_filters_and_goes_back") else { return };
+    let Some(tmux) = require_tool("tmux", "demo_log_view_follows_filters_and_goes_back") else {
+        return;
+    };
     let home = tempfile::tempdir().unwrap();
     let t = Tmux::start(tmux, home.path(), &format!("{} demo", devk_bin().display()));
     t.wait_for("the demo to connect", |s| s.contains("connected"));
     t.keys(&["2"]);
     t.wait_for("the pod list", |s| s.contains("hello"));
     t.keys(&["Enter"]);
-    t.wait_for("log lines", |s| s.contains("● follow") && s.contains("hello from the devk sandbox"));
+    t.wait_for("log lines", |s| {
+        s.contains("● follow") && s.contains("hello from the devk sandbox")
+    });
     t.keys(&["/"]);
     t.text("still here");
     t.keys(&["Enter"]);
-    let s = t.wait_for("the filter", |s| s.contains("/still here/") && s.contains("matches"));
-    let body: Vec<&str> = s.lines().skip(4).filter(|l| l.contains("INFO") || l.contains("WARN") || l.contains("DEBUG")).collect();
-    assert!(!body.is_empty() && body.iter().all(|l| l.contains("still here")), "only matching lines: {s}");
+    let s = t.wait_for("the filter", |s| {
+        s.contains("/still here/") && s.contains("matches")
+    });
+    let body: Vec<&str> = s
+        .lines()
+        .skip(4)
+        .filter(|l| l.contains("INFO") || l.contains("WARN") || l.contains("DEBUG"))
+        .collect();
+    assert!(
+        !body.is_empty() && body.iter().all(|l| l.contains("still here")),
+        "only matching lines: {s}"
+    );
     t.keys(&["t"]);
     t.wait_for("timestamps", |s| s.contains("│ ts"));
     // Back to the pod list (a pause first: tmux reads Escape + key as alt-key).
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(700));
-    t.wait_for("the pod list again", |s| s.contains("READY") && s.contains("hello"));
+    t.wait_for("the pod list again", |s| {
+        s.contains("READY") && s.contains("hello")
+    });
     t.keys(&["q"]);
     t.wait_for("devk to exit", |s| !s.contains("SIMULATED CLUSTER"));
 }

@@ -3,6 +3,7 @@
 
 mod contexts;
 mod frame;
+mod hook;
 mod logs;
 mod overlays;
 mod pods;
@@ -29,6 +30,7 @@ pub fn view(m: &Model, theme: &Theme, f: &mut Frame) {
     match m.tab {
         Tab::Contexts => contexts::draw(m, theme, f, inner),
         Tab::Pods => pods::draw(m, theme, f, inner),
+        Tab::Hook => hook::draw(m, theme, f, inner),
         other => frame::not_yet(other, theme, f, inner),
     }
     frame::footer(m, theme, f, footer);

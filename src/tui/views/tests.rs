@@ -136,6 +136,21 @@ fn cases() -> Vec<(&'static str, Model)> {
     let mut demo = model();
     demo.simulated = true;
     let logs = logs_model();
+    let mut hook = model();
+    hook.tab = Tab::Hook;
+    hook.hook = Some(Ok(Box::new(crate::tui::msg::HookInfo {
+        status: crate::githook::install::HookStatus {
+            location: crate::githook::install::HooksLocation {
+                dir: "/src/app/.git/hooks".into(),
+                hooks_path: None,
+                common_dir: "/src/app/.git".into(),
+            },
+            hook: "/src/app/.git/hooks/pre-push".into(),
+            state: crate::githook::install::HookState::Missing,
+            chained: None,
+        },
+        last_scan: None,
+    })));
     vec![
         ("contexts", model()),
         ("contexts_protected", model_on("eks-prod")),
@@ -147,6 +162,7 @@ fn cases() -> Vec<(&'static str, Model)> {
         ("palette", palette),
         ("demo_banner", demo),
         ("logs_two_pods_filtered", logs),
+        ("hook_not_installed", hook),
     ]
 }
 
