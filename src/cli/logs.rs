@@ -240,6 +240,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let mut query = LogQuery {
         namespaces,
         pod: None,
+        owner: None,
         label_selector: args.selector.clone(),
         field_selector: args.field_selector.clone(),
         container: args

@@ -27,6 +27,9 @@ pub struct LogQuery {
     pub namespaces: Vec<String>,
     /// Pod names to include (None: all).
     pub pod: Option<Regex>,
+    /// Only pods controlled by this owner (`ReplicaSet/web-5d8f`): a workload's pods, including
+    /// the ones it starts later.
+    pub owner: Option<String>,
     pub label_selector: Option<String>,
     pub field_selector: Option<String>,
     pub container: Option<Regex>,
@@ -111,6 +114,9 @@ fn containers(q: &LogQuery, pod: &Pod) -> Vec<(String, i32)> {
 fn pod_matches(q: &LogQuery, pod: &Pod) -> bool {
     let name = pod.metadata.name.as_deref().unwrap_or_default();
     q.pod.as_ref().is_none_or(|re| re.is_match(name))
+        && q.owner
+            .as_ref()
+            .is_none_or(|o| super::pods::owner_of(pod).as_ref() == Some(o))
 }
 
 fn source_of(pod: &Pod, container: &str) -> Source {

@@ -25,6 +25,19 @@ pub struct PodSummary {
     /// Creation time, seconds since the Unix epoch.
     pub created: i64,
     pub node: String,
+    /// The controller that owns the pod, as `Kind/name` (`ReplicaSet/web-5d8f`), if any.
+    pub owner: Option<String>,
+}
+
+/// The controlling owner of a pod as `Kind/name`.
+pub fn owner_of(pod: &Pod) -> Option<String> {
+    pod.metadata
+        .owner_references
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .find(|o| o.controller == Some(true))
+        .map(|o| format!("{}/{}", o.kind, o.name))
 }
 
 /// What the watch reports, batched.
@@ -111,6 +124,7 @@ pub fn summarize(pod: &Pod) -> PodSummary {
             .as_ref()
             .map_or(0, |t| t.0.as_second()),
         node: spec.and_then(|s| s.node_name.clone()).unwrap_or_default(),
+        owner: owner_of(pod),
     }
 }
 

@@ -68,5 +68,9 @@ pub fn pod(name: &str) -> PodRow {
         restarts: 0,
         created: 0,
         node: "n".into(),
+        // Pods named like `web-1` belong to ReplicaSet/web; others are bare pods.
+        owner: name
+            .rsplit_once('-')
+            .map(|(w, _)| format!("ReplicaSet/{w}")),
     }
 }

@@ -33,6 +33,8 @@ pub enum Action {
     Back,
     /// Pods tab: mark a pod for a multi-pod log view.
     Mark,
+    /// Pods tab: the logs of every pod of the selected pod's workload.
+    Workload,
     LogFollow,
     LogNext,
     LogPrev,
@@ -96,6 +98,11 @@ impl Action {
             Action::Mark,
             "mark",
             "mark a pod (enter then opens the logs of all marked pods)",
+        ),
+        (
+            Action::Workload,
+            "workload",
+            "logs of the selected pod's whole workload (its controller's pods)",
         ),
         (
             Action::LogFollow,

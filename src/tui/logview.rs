@@ -15,18 +15,32 @@ use crate::logs::timestamp::{self, Nanos};
 pub struct Selection {
     pub context: String,
     pub namespace: String,
+    /// The pods chosen (for a workload: its pods when the view opened, for the title).
     pub pods: Vec<String>,
+    /// A workload view: every pod this controller owns, now and later (`ReplicaSet/web-5d8f`).
+    pub owner: Option<String>,
 }
 
 impl Selection {
     /// The key views are kept under ("switching pods keeps each view's state").
     pub fn key(&self) -> String {
-        format!(
-            "{}/{}/{}",
-            self.context,
-            self.namespace,
-            self.pods.join(",")
-        )
+        match &self.owner {
+            Some(o) => format!("{}/{}/{o}", self.context, self.namespace),
+            None => format!(
+                "{}/{}/{}",
+                self.context,
+                self.namespace,
+                self.pods.join(",")
+            ),
+        }
+    }
+
+    /// What the view's title shows.
+    pub fn title(&self) -> String {
+        match &self.owner {
+            Some(o) => format!("{o} ({} pods)", self.pods.len()),
+            None => self.pods.join(", "),
+        }
     }
 }
 
@@ -323,6 +337,7 @@ mod tests {
                 context: "c".into(),
                 namespace: "n".into(),
                 pods: vec!["a".into()],
+                owner: None,
             },
             1,
             1 << 20,

@@ -244,11 +244,17 @@ async fn forward_logs(
             return;
         }
     };
-    let names: Vec<String> = selection.pods.iter().map(|p| regex::escape(p)).collect();
-    let pod = regex::Regex::new(&format!("^({})$", names.join("|"))).ok();
+    // A workload view follows the owner (so pods it starts later join); otherwise the names.
+    let pod = if selection.owner.is_some() {
+        None
+    } else {
+        let names: Vec<String> = selection.pods.iter().map(|p| regex::escape(p)).collect();
+        regex::Regex::new(&format!("^({})$", names.join("|"))).ok()
+    };
     let query = LogQuery {
         namespaces: vec![selection.namespace.clone()],
         pod,
+        owner: selection.owner.clone(),
         label_selector: None,
         field_selector: None,
         container: None,

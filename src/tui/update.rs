@@ -385,7 +385,9 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
                 move_cursor(m, |s, _, _| s + 1);
             }
         }
-        Action::Select if m.tab == Tab::Pods => return open_logs(m),
+        Action::Select if m.tab == Tab::Pods => return open_logs(m, false),
+        Action::Workload if m.tab == Tab::Pods => return open_logs(m, true),
+        Action::Workload => {}
         // Log actions outside a log view (from the palette) have nothing to act on.
         Action::LogFollow
         | Action::LogNext
@@ -435,12 +437,35 @@ const INITIAL_TAIL: i64 = 5000;
 
 /// Opens (or reopens, with its state) the log view of the marked pods, or of the pod under the
 /// cursor when none is marked.
-fn open_logs(m: &mut Model) -> Vec<Effect> {
+fn open_logs(m: &mut Model, workload: bool) -> Vec<Effect> {
     let Some(row) = m.current_row() else {
         return Vec::new();
     };
     let (context, namespace) = (row.name.clone(), row.namespace.clone());
-    let pods: Vec<String> = if m.pods.marked.is_empty() {
+    let owner = if workload {
+        let vis = m.visible_pods();
+        let Some(owner) = vis
+            .get(m.pods.list.selected)
+            .and_then(|&i| m.pods.rows[i].owner.clone())
+        else {
+            m.notice = Some(Notice {
+                text: "This pod has no controller (a bare pod): enter opens its logs".into(),
+                error: false,
+            });
+            return Vec::new();
+        };
+        Some(owner)
+    } else {
+        None
+    };
+    let pods: Vec<String> = if let Some(o) = &owner {
+        m.pods
+            .rows
+            .iter()
+            .filter(|p| p.owner.as_ref() == Some(o))
+            .map(|p| p.name.clone())
+            .collect()
+    } else if m.pods.marked.is_empty() {
         let vis = m.visible_pods();
         match vis.get(m.pods.list.selected) {
             Some(&i) => vec![m.pods.rows[i].name.clone()],
@@ -453,6 +478,7 @@ fn open_logs(m: &mut Model) -> Vec<Effect> {
         context,
         namespace,
         pods,
+        owner,
     };
     let key = selection.key();
     m.log_generation += 1;

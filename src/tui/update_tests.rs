@@ -322,3 +322,30 @@ fn lines_of_an_old_stream_generation_are_dropped() {
     assert_eq!(m.log_view().unwrap().selection.pods, ["web"]);
     assert_eq!(m.log_view().unwrap().buffer.len(), 0);
 }
+
+#[test]
+fn w_opens_the_whole_workload_and_follows_its_owner() {
+    let mut m = model();
+    update(
+        &mut m,
+        Msg::Pods {
+            generation: 1,
+            changes: vec![PodChange::Reset(vec![
+                pod("api"),
+                pod("web-1"),
+                pod("web-2"),
+            ])],
+        },
+    );
+    m.tab = Tab::Pods;
+    assert_eq!(
+        run(&mut m, vec![key("w")]),
+        vec![],
+        "a bare pod has no workload"
+    );
+    let e = run(&mut m, vec![key("j"), key("w")]);
+    assert!(
+        matches!(&e[..], [Effect::StreamLogs { selection, .. }] if selection.owner.as_deref() == Some("ReplicaSet/web") && selection.pods == ["web-1", "web-2"]),
+        "{e:?}"
+    );
+}

@@ -317,6 +317,56 @@ fn new_branch_scans_only_its_new_commits() {
 }
 
 #[test]
+fn a_merge_is_blocked_only_for_lines_no_parent_had() {
+    let Some(w) = World::installed("a_merge_is_blocked_only_for_lines_no_parent_had") else {
+        return;
+    };
+    // A branch already on the remote (pushed past the hook) holds a key.
+    w.git_ok(&w.work, &["switch", "-q", "-c", "topic"]);
+    w.commit(
+        &w.work,
+        "t.env",
+        &format!("ID={}\n", akia()),
+        "key on topic",
+    );
+    assert_eq!(w.push(&["--no-verify", "origin", "topic"]).code, 0);
+    w.git_ok(&w.work, &["switch", "-q", "main"]);
+    w.commit(&w.work, "m.txt", "main\n", "main work");
+    w.git_ok(
+        &w.work,
+        &["merge", "-q", "--no-ff", "-m", "merge topic", "topic"],
+    );
+    let push = w.push(&["origin", "main"]);
+    assert_eq!(push.code, 0, "{push:?}");
+    assert!(
+        push.stderr.contains("no secrets in 2 new commits"),
+        "{push:?}"
+    );
+
+    // A merge that adds a line of its own (an "evil merge") is scanned like any commit.
+    w.git_ok(&w.work, &["switch", "-q", "-c", "topic2", "HEAD~1"]);
+    w.commit(&w.work, "u.txt", "u\n", "u");
+    w.git_ok(&w.work, &["switch", "-q", "main"]);
+    w.git_ok(
+        &w.work,
+        &["merge", "-q", "--no-ff", "--no-commit", "topic2"],
+    );
+    fs::write(
+        w.work.join("m.txt"),
+        format!("main\nsecret_key = {}\n", secret_key()),
+    )
+    .unwrap();
+    w.git_ok(&w.work, &["commit", "-q", "-a", "-m", "evil merge"]);
+    let push = w.push(&["origin", "main"]);
+    assert_ne!(push.code, 0, "{push:?}");
+    assert!(push.stderr.contains("m.txt:2"), "{push:?}");
+    assert!(
+        push.stderr.contains("1 secret in the 2 commits"),
+        "{push:?}"
+    );
+}
+
+#[test]
 fn core_hooks_path_is_honoured() {
     let Some(w) = World::new("core_hooks_path_is_honoured") else {
         return;

@@ -184,6 +184,7 @@ pub fn footer(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         (Overlay::None, Tab::Pods) => vec![
             (k(Action::Select), "logs"),
             (k(Action::Mark), "mark"),
+            (k(Action::Workload), "workload"),
             (k(Action::Filter), "filter"),
             (k(Action::Namespace), "namespace"),
             (k(Action::Retry), "reconnect"),

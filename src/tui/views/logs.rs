@@ -30,7 +30,7 @@ fn pod_style(theme: &Theme, id: u32) -> Style {
 
 fn status(v: &LogView, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(
-        format!(" {} ", v.selection.pods.join(", ")),
+        format!(" {} ", v.selection.title()),
         theme.accent,
     )];
     spans.push(Span::styled(
