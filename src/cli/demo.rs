@@ -11,16 +11,7 @@ use crate::sandbox::{self, SandboxOptions, Scenario};
 
 pub fn exec(args: ui::Args, g: &Globals) -> Result<(), Failure> {
     // The sandbox runs on its own small runtime, beside the TUI's.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            Failure::new(
-                Exit::Failure,
-                format!("cannot start the async runtime: {e}"),
-            )
-        })?;
+    let rt = super::output::async_runtime(1)?;
     let handle = rt
         .block_on(sandbox::start(SandboxOptions {
             scenario: Scenario::demo(),

@@ -283,16 +283,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
             .map(|r| regex("--exclude", r))
             .collect::<Result<_, _>>()?,
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            Failure::new(
-                Exit::Failure,
-                format!("cannot start the async runtime: {e}"),
-            )
-        })?;
+    let rt = super::output::async_runtime(2)?;
     let query_text = args.query.clone();
     rt.block_on(async move {
         let client = cluster::client_for(&sources, &context).await?;

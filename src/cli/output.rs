@@ -83,3 +83,18 @@ pub fn paint(text: &str, code: &str, color: bool) -> String {
         text.to_string()
     }
 }
+
+/// A multi-thread tokio runtime for commands that talk to clusters or serve (`logs`,
+/// `sandbox`, `demo`). The hot commands (`current`, `switch`) never create one.
+pub fn async_runtime(workers: usize) -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Failure::new(
+                Exit::Failure,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })
+}

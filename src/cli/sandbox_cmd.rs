@@ -50,16 +50,7 @@ pub fn exec(args: Args, _g: &Globals) -> Result<(), Failure> {
         None => Scenario::demo(),
     };
     let token = args.token.clone().unwrap_or_else(random_token);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            Failure::new(
-                Exit::Failure,
-                format!("cannot start the async runtime: {e}"),
-            )
-        })?;
+    let rt = super::output::async_runtime(2)?;
     rt.block_on(async move {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
         let handle = sandbox::start(SandboxOptions {
