@@ -17,6 +17,7 @@ pub mod fuzzy;
 pub mod githook;
 pub mod kubeconfig;
 pub mod logs;
+pub mod minikube;
 pub mod policy;
 pub mod sandbox;
 pub mod shellenv;

@@ -10,10 +10,13 @@ mod contexts_cmd;
 mod current;
 mod demo;
 mod docs;
+mod doctor;
 mod hook;
 mod logs;
+mod minikube;
 mod ns;
 mod output;
+mod policy;
 mod sandbox_cmd;
 mod scan;
 mod switch;
@@ -74,6 +77,15 @@ pub enum Command {
     Hook(hook::Args),
     /// Scan commits for AWS keys and other secrets (what the pre-push hook runs).
     Scan(scan::Args),
+    /// Manage minikube profiles: list, status, start, stop, delete, use, addons, docker-env.
+    #[command(visible_alias = "mk")]
+    Minikube(minikube::Args),
+    /// Explain the image push policy for a reference: exits 0 when a push would be allowed
+    /// here, 6 when it would be refused ("only CI pushes to ECR").
+    Policy(policy::Args),
+    /// Find ways around the push policy on this machine (ECR credentials and credential
+    /// helpers in the Docker config) and say how to close them.
+    Doctor(doctor::Args),
     /// Print the shell completion script (bash, zsh, fish).
     Completions(docs::CompletionsArgs),
     /// Write man pages generated from these definitions.
@@ -142,6 +154,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sandbox(a) => sandbox_cmd::exec(a, &globals),
         Command::Hook(a) => hook::exec(a, &globals),
         Command::Scan(a) => scan::exec(a, &globals),
+        Command::Minikube(a) => minikube::exec(a, &globals),
+        Command::Policy(a) => policy::exec(a, &globals),
+        Command::Doctor(a) => doctor::exec(a, &globals),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
     }

@@ -18,6 +18,33 @@ pub struct Config {
     pub tui: TuiConfig,
     pub hook: HookConfig,
     pub logs: LogsConfig,
+    pub minikube: MinikubeConfig,
+    pub policy: PolicyConfig,
+}
+
+/// `[policy]`: the image push policy ("only CI pushes to ECR").
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PolicyConfig {
+    /// Globs over registry hosts (or host:port) treated like ECR: only CI pushes to them.
+    pub ci_only_registries: Vec<String>,
+    /// CI system names accepted as CI (`jenkins`, `github`, ...); empty = any recognised one.
+    pub ci_systems: Vec<String>,
+}
+
+/// `[minikube]`: `devk minikube` and the minikube tab. Empty strings and 0 leave the choice
+/// to minikube.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MinikubeConfig {
+    /// The minikube binary: a name looked up on PATH, or a path.
+    pub binary: String,
+    /// Default `--driver` for `devk minikube start`.
+    pub driver: String,
+    /// Default `--cpus` (0: minikube's default).
+    pub cpus: u64,
+    /// Default `--memory`, as minikube takes it (`4096`, `4g`).
+    pub memory: String,
+    /// Default `--kubernetes-version`.
+    pub kubernetes_version: String,
 }
 
 /// `[logs]`: `devk logs` and the log view.
@@ -204,6 +231,34 @@ pub(crate) fn check(config: &Config, origin: &dyn Fn(&str) -> String) -> Vec<Con
             });
         }
     }
+    if config.minikube.binary.trim().is_empty() {
+        errors.push(ConfigError::Invalid {
+            origin: origin("minikube.binary"),
+            key: "minikube.binary".to_owned(),
+            problem: "is empty; write \"minikube\" to use the one on PATH, or a path".to_owned(),
+        });
+    }
+    for (i, glob) in config.policy.ci_only_registries.iter().enumerate() {
+        if glob.trim().is_empty() {
+            errors.push(ConfigError::Invalid {
+                origin: origin("policy.ci_only_registries"),
+                key: "policy.ci_only_registries".to_owned(),
+                problem: format!(
+                    "has an empty glob (item {}); remove it or write a registry host such as \"registry.corp.example\"",
+                    i + 1
+                ),
+            });
+        }
+    }
+    for (i, name) in config.policy.ci_systems.iter().enumerate() {
+        if let Err(problem) = crate::policy::CiSystem::from_name(name) {
+            errors.push(ConfigError::Invalid {
+                origin: origin("policy.ci_systems"),
+                key: "policy.ci_systems".to_owned(),
+                problem: format!("item {}: {problem}", i + 1),
+            });
+        }
+    }
     if !(1..=MAX_BLOB_BYTES).contains(&config.hook.max_blob_bytes) {
         errors.push(ConfigError::Invalid {
             origin: origin("hook.max_blob_bytes"),
@@ -253,6 +308,10 @@ mod tests {
         "<hook.custom_patterns>: `hook.custom_patterns` item 2 is not a usable regex")]
     #[case::hook_regex_matching_everything(|c: &mut Config| c.hook.custom_patterns = vec![".*".into()],
         "<hook.custom_patterns>: `hook.custom_patterns` item 1 is not a usable regex: matches an empty line")]
+    #[case::empty_ci_only_registry(|c: &mut Config| c.policy.ci_only_registries = vec![" ".into()],
+        "<policy.ci_only_registries>: `policy.ci_only_registries` has an empty glob (item 1)")]
+    #[case::unknown_ci_system(|c: &mut Config| c.policy.ci_systems = vec!["jenkins".into(), "travis".into()],
+        "<policy.ci_systems>: `policy.ci_systems` item 2: `travis` is not a CI system devk knows; use one of jenkins, github")]
     #[case::zero_blob_cap(|c: &mut Config| c.hook.max_blob_bytes = 0,
         "<hook.max_blob_bytes>: `hook.max_blob_bytes` must be between 1 and 1073741824")]
     fn semantic_check_rejects_and_names_the_key_origin(

@@ -86,6 +86,7 @@ pub struct Rules {
     docker_auth: Regex,
     docker_password: Regex,
     docker_config_blob: Regex,
+    long_run: Regex,
     custom: Vec<Regex>,
 }
 
@@ -136,6 +137,7 @@ impl Rules {
             docker_auth: built(r#""auth"[ \t]*:[ \t]*"([A-Za-z0-9+/=]{4,})""#)?,
             docker_password: built(r#""password"[ \t]*:[ \t]*"([^"\\]+)""#)?,
             docker_config_blob: built(r"eyJhdXRocyI6[A-Za-z0-9+/]+={0,2}")?,
+            long_run: built(r"[A-Za-z0-9/+=]{40}")?,
             custom: custom_compiled,
         })
     }
@@ -165,7 +167,12 @@ impl Rules {
                 });
             }
         }
-        self.scan_assignments(line, &mut hits);
+        // Secret keys, tokens and dockerconfigjson values are all 40 or more base64 characters:
+        // without such a run, the (slower) capturing regexes need not run.
+        let long_run = self.long_run.is_match(line);
+        if long_run {
+            self.scan_assignments(line, &mut hits);
+        }
         for m in self.session_token_prefix.find_iter(line) {
             let value = m.as_bytes().to_vec();
             if !hits.iter().any(|h| h.value == value) {
@@ -187,7 +194,7 @@ impl Rules {
                 });
             }
         }
-        self.scan_docker(line, &mut hits);
+        self.scan_docker(line, long_run, &mut hits);
         for (i, re) in self.custom.iter().enumerate() {
             for caps in re.captures_iter(line) {
                 let Some(m) = caps.get(1).or_else(|| caps.get(0)) else {
@@ -237,7 +244,7 @@ impl Rules {
 
     /// Docker config `auths` with inline credentials: `"auth": "<base64 user:password>"`, and
     /// whole `.dockerconfigjson` values (base64 of `{"auths":...}`) that hold credentials.
-    fn scan_docker(&self, line: &[u8], hits: &mut Vec<Hit>) {
+    fn scan_docker(&self, line: &[u8], long_run: bool, hits: &mut Vec<Hit>) {
         for caps in self.docker_auth.captures_iter(line) {
             if let Some(value) = caps.get(1)
                 && decodes_to_credentials(value.as_bytes())
@@ -254,7 +261,10 @@ impl Rules {
             .map(|m| m.as_bytes())
             .collect();
         // `.dockerconfigjson: <base64>` in a Kubernetes Secret, whatever the JSON's spacing.
-        for caps in self.assignment.captures_iter(line) {
+        for caps in self
+            .assignment
+            .captures_iter(if long_run { line } else { b"" })
+        {
             if let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) {
                 let name = name.as_bytes().to_ascii_lowercase();
                 if (name.ends_with(b"dockerconfigjson") || name.ends_with(b"dockercfg"))

@@ -6,7 +6,7 @@
 //! added). It needs no line diff: one pass of the trigger regex over the new blob decides
 //! whether anything in it needs a closer look, and only then are the old versions read.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -76,6 +76,9 @@ impl Scanner<'_> {
     /// threads).
     pub fn scan(&self, repo: &Repository, commits: &[Oid]) -> Result<ScanResult, HookError> {
         const PER_THREAD_MIN: usize = 200;
+        // libgit2 re-hashes every object it reads (SHA-1 with collision detection) unless told
+        // not to; git itself does that only in fsck. It is a third of a full-history scan.
+        git2::opts::strict_hash_verification(false);
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
@@ -121,15 +124,17 @@ impl Scanner<'_> {
         let mut result = ScanResult::default();
         let mut changed = Vec::new();
         let mut path = Vec::new();
+        let mut trees = TreeCache::new(repo);
         for &oid in commits {
             let commit = repo.find_commit(oid)?;
-            let tree = commit.tree()?;
+            let tree = trees.get(commit.tree_id())?;
             let parents: Vec<Tree<'_>> = commit
-                .parents()
-                .map(|p| p.tree())
+                .parent_ids()
+                .map(|p| trees.get(repo.find_commit(p)?.tree_id()))
                 .collect::<Result<_, _>>()?;
             changed.clear();
-            changed_blobs(repo, parents.first(), &tree, &mut path, &mut changed)?;
+            changed_blobs(&mut trees, parents.first(), &tree, &mut path, &mut changed)?;
+            trees.next_generation();
             result.stats.commits += 1;
             let commit_hex = oid.to_string();
             for change in &changed {
@@ -178,25 +183,9 @@ impl Scanner<'_> {
             return Ok(());
         }
         result.stats.files += 1;
-        if !self.rules.may_match(data) {
-            return Ok(());
-        }
-        // The old versions are read only now that something in the new one looks suspicious.
-        let old_objects: Vec<_> = file
-            .olds
-            .iter()
-            .filter(|oid| {
-                odb.read_header(**oid)
-                    .is_ok_and(|(size, _)| size as u64 <= self.max_blob_bytes)
-            })
-            .map(|oid| odb.read(*oid))
-            .collect::<Result<_, _>>()?;
-        let old_lines: HashSet<&[u8]> = old_objects
-            .iter()
-            .filter(|o| !is_binary(o.data()))
-            .flat_map(|o| o.data().split(|b| *b == b'\n').map(trim_cr))
-            .collect();
-
+        // The old versions are read only once a rule fires on a line: most trigger words
+        // ("key", "token") are ordinary code.
+        let mut old_lines: Option<HashSet<Vec<u8>>> = None;
         let mut line_no = 1usize;
         let mut counted_to = 0usize;
         let mut done_to = 0usize;
@@ -219,10 +208,18 @@ impl Scanner<'_> {
                 .map_or(data.len(), |i| offset + i);
             done_to = end + 1;
             let line = trim_cr(&data[start..end]);
-            if old_lines.contains(line) {
+            let hits = self.rules.scan_line(line);
+            if hits.is_empty() {
                 continue;
             }
-            for hit in self.rules.scan_line(line) {
+            let old = match &mut old_lines {
+                Some(old) => old,
+                none => none.insert(self.old_lines(odb, file.olds)?),
+            };
+            if old.contains(line) {
+                continue;
+            }
+            for hit in hits {
                 if self.allow.allows(&hit, line).is_some() {
                     result.stats.allowed += 1;
                     continue;
@@ -241,6 +238,29 @@ impl Scanner<'_> {
     }
 }
 
+impl Scanner<'_> {
+    /// Every line of the file's versions in the parents (those not binary or too large).
+    fn old_lines(&self, odb: &Odb<'_>, olds: &[Oid]) -> Result<HashSet<Vec<u8>>, HookError> {
+        let mut lines = HashSet::new();
+        for oid in olds {
+            let (size, _) = odb.read_header(*oid)?;
+            if size as u64 > self.max_blob_bytes {
+                continue;
+            }
+            let object = odb.read(*oid)?;
+            if !is_binary(object.data()) {
+                lines.extend(
+                    object
+                        .data()
+                        .split(|b| *b == b'\n')
+                        .map(|l| trim_cr(l).to_vec()),
+                );
+            }
+        }
+        Ok(lines)
+    }
+}
+
 /// A file whose content differs from the parent's (or that the parent does not have).
 struct Changed {
     path: Vec<u8>,
@@ -254,10 +274,10 @@ struct Changed {
 /// A subtree whose id did not change is skipped without being read, so the cost follows the
 /// size of the change, not the size of the tree (libgit2's tree-to-tree diff walks both trees
 /// in full, which made a full-history scan quadratic on large repositories).
-fn changed_blobs(
-    repo: &Repository,
-    old: Option<&Tree<'_>>,
-    new: &Tree<'_>,
+fn changed_blobs<'r>(
+    trees: &mut TreeCache<'r>,
+    old: Option<&Tree<'r>>,
+    new: &Tree<'r>,
     path: &mut Vec<u8>,
     out: &mut Vec<Changed>,
 ) -> Result<(), HookError> {
@@ -270,13 +290,13 @@ fn changed_blobs(
         path.extend_from_slice(entry.name_bytes());
         match entry.kind() {
             Some(ObjectType::Tree) => {
-                let subtree = repo.find_tree(entry.id())?;
+                let subtree = trees.get(entry.id())?;
                 let old_subtree = match &old_entry {
-                    Some(o) if o.kind() == Some(ObjectType::Tree) => Some(repo.find_tree(o.id())?),
+                    Some(o) if o.kind() == Some(ObjectType::Tree) => Some(trees.get(o.id())?),
                     _ => None,
                 };
                 path.push(b'/');
-                changed_blobs(repo, old_subtree.as_ref(), &subtree, path, out)?;
+                changed_blobs(trees, old_subtree.as_ref(), &subtree, path, out)?;
             }
             // Gitlinks (submodules) have kind Commit and are not scanned.
             Some(ObjectType::Blob) => out.push(Changed {
@@ -291,6 +311,41 @@ fn changed_blobs(
         path.truncate(len);
     }
     Ok(())
+}
+
+/// The trees read for the previous commit and for this one. A commit's parent is usually the
+/// commit scanned just before it, so most of the trees a diff needs were read a moment ago;
+/// libgit2's own cache keeps no tree over 4 KiB (a directory of about 100 files).
+struct TreeCache<'r> {
+    repo: &'r Repository,
+    current: HashMap<Oid, Tree<'r>>,
+    previous: HashMap<Oid, Tree<'r>>,
+}
+
+impl<'r> TreeCache<'r> {
+    fn new(repo: &'r Repository) -> Self {
+        TreeCache {
+            repo,
+            current: HashMap::new(),
+            previous: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, id: Oid) -> Result<Tree<'r>, git2::Error> {
+        if let Some(tree) = self.current.get(&id) {
+            return Ok(tree.clone());
+        }
+        let tree = match self.previous.remove(&id) {
+            Some(tree) => tree,
+            None => self.repo.find_tree(id)?,
+        };
+        self.current.insert(id, tree.clone());
+        Ok(tree)
+    }
+
+    fn next_generation(&mut self) {
+        self.previous = std::mem::take(&mut self.current);
+    }
 }
 
 /// One changed file of one commit.
@@ -312,4 +367,85 @@ fn is_binary(data: &[u8]) -> bool {
 
 fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::Signature;
+
+    /// Commits `files` (path, content) on top of HEAD in `repo`, with nested directories.
+    fn commit(repo: &Repository, files: &[(&str, &str)]) -> Oid {
+        let mut index = repo.index().unwrap();
+        for (path, text) in files {
+            let full = repo.workdir().unwrap().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(&full, text).unwrap();
+            index.add_path(Path::new(path)).unwrap();
+        }
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = Signature::now("t", "t@example.com").unwrap();
+        let parent = repo.head().ok().map(|h| h.peel_to_commit().unwrap());
+        let parents: Vec<_> = parent.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, "c", &tree, &parents)
+            .unwrap()
+    }
+
+    fn scan(repo: &Repository, commits: &[Oid]) -> ScanResult {
+        let rules = Rules::new(&[]).unwrap();
+        let allow = Allowlist::default();
+        let scanner = Scanner {
+            rules: &rules,
+            allow: &allow,
+            max_blob_bytes: 1 << 20,
+        };
+        scanner.scan(repo, commits).unwrap()
+    }
+
+    #[test]
+    fn reports_added_lines_with_their_line_numbers_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let key = format!("AK{}Z7Q2LMNB4XK5PW3R", "IA");
+        let first = commit(
+            &repo,
+            &[
+                ("a/b/c.env", &format!("x=1\nID={key}\n")),
+                ("other.txt", "nothing\n"),
+            ],
+        );
+        // Moving the line and editing another file adds no secret.
+        let second = commit(
+            &repo,
+            &[
+                ("a/b/c.env", &format!("ID={key}\nx=1\ny=2\n")),
+                ("other.txt", "still nothing\n"),
+            ],
+        );
+        let third = commit(&repo, &[("a/d.yaml", &format!("k: 1\nid: {key}\n"))]);
+        let commits = commits_between(&repo, &[third], &[]).unwrap();
+        assert_eq!(commits, [first, second, third]);
+        let result = scan(&repo, &commits);
+        let found: Vec<(String, usize, String)> = result
+            .findings
+            .iter()
+            .map(|f| (f.path.clone(), f.line, f.commit.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("a/b/c.env".to_owned(), 2, first.to_string()),
+                ("a/d.yaml".to_owned(), 2, third.to_string()),
+            ]
+        );
+        assert_eq!(result.stats.commits, 3);
+        assert_eq!(result.stats.files, 5);
+        assert!(
+            scan(&repo, &commits_between(&repo, &[third], &[second]).unwrap())
+                .findings
+                .len()
+                == 1
+        );
+    }
 }

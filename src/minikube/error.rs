@@ -23,7 +23,9 @@ pub enum MinikubeError {
         source: std::io::Error,
     },
 
-    #[error("minikube has no profile `{profile}`; `devk minikube list` shows the profiles, `devk minikube start {profile}` creates it")]
+    #[error(
+        "minikube has no profile `{profile}`; `devk minikube list` shows the profiles, `devk minikube start {profile}` creates it"
+    )]
     ProfileNotFound { profile: String },
 
     #[error("{}", failed_message(command, *code, lines))]

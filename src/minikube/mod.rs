@@ -109,15 +109,8 @@ impl Minikube {
         let out = self.capture(&args)?;
         // Exit codes 1-7 encode "host / cluster / kubernetes not running" as bits; the JSON
         // is still printed.
-        if (0..=7).contains(&out.code) && out.stdout.trim_start().starts_with(['{', '[']) {
-            if let Ok(statuses) = parse::status(&out.stdout) {
-                return Ok(statuses);
-            }
-            if out.code == 0 {
-                return parse::status(&out.stdout).map_err(|p| self.parse_error(&args, p));
-            }
-        }
-        if out.code == 0 {
+        let json = out.stdout.trim_start().starts_with(['{', '[']);
+        if out.code == 0 || ((1..=7).contains(&out.code) && json) {
             return parse::status(&out.stdout).map_err(|p| self.parse_error(&args, p));
         }
         Err(self.failed(&args, &out, profile))

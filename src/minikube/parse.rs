@@ -75,7 +75,12 @@ pub fn profile_list(json: &str) -> Result<Vec<Profile>, String> {
         return Err("missing field `valid`".into());
     };
     let mut out: Vec<Profile> = valid.into_iter().map(|p| profile(p, true)).collect();
-    out.extend(invalid.unwrap_or_default().into_iter().map(|p| profile(p, false)));
+    out.extend(
+        invalid
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| profile(p, false)),
+    );
     Ok(out)
 }
 
@@ -132,34 +137,22 @@ struct RawStatus {
     docker_env: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawStatuses {
-    // minikube prints a bare object for a one-node cluster (kept for backwards compatibility)
-    // and an array for several nodes.
-    Many(Vec<RawStatus>),
-    One(RawStatus),
-}
-
 /// Parses `minikube status -o json`: one entry per node, the primary control plane first.
 pub fn status(json: &str) -> Result<Vec<Status>, String> {
     let text = json.trim();
     // Decode as a plain value first, so a missing field is reported by name rather than as
     // "did not match any variant".
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let raws = match value {
+    // minikube prints a bare object for a one-node cluster (kept for backwards
+    // compatibility) and an array for several nodes.
+    let raws: Vec<RawStatus> = match value {
         serde_json::Value::Array(items) => items
             .into_iter()
             .map(serde_json::from_value::<RawStatus>)
-            .collect::<Result<Vec<_>, _>>()
-            .map(RawStatuses::Many),
-        other => serde_json::from_value::<RawStatus>(other).map(RawStatuses::One),
+            .collect::<Result<Vec<_>, _>>(),
+        other => serde_json::from_value::<RawStatus>(other).map(|s| vec![s]),
     }
     .map_err(|e| e.to_string())?;
-    let raws = match raws {
-        RawStatuses::Many(v) => v,
-        RawStatuses::One(s) => vec![s],
-    };
     Ok(raws
         .into_iter()
         .map(|r| Status {
@@ -225,10 +218,8 @@ pub fn docker_env(text: &str) -> Result<DockerEnv, String> {
         let Some((name, value)) = line.split_once('=') else {
             return Err(format!("unexpected line `{line}` (expected NAME=value)"));
         };
-        let valid_name = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let valid_name =
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid_name {
             return Err(format!("unexpected variable name `{name}`"));
         }
@@ -246,7 +237,10 @@ pub fn docker_env(text: &str) -> Result<DockerEnv, String> {
 /// (`minikube version: v1.34.0`).
 pub fn version(text: &str) -> Option<String> {
     let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let v = first.strip_prefix("minikube version:").unwrap_or(first).trim();
+    let v = first
+        .strip_prefix("minikube version:")
+        .unwrap_or(first)
+        .trim();
     (v.starts_with('v') && v.len() > 1).then(|| v.to_string())
 }
 

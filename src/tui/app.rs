@@ -48,15 +48,12 @@ impl Tab {
     /// never fake data.
     pub fn not_yet(self) -> Option<&'static str> {
         match self {
-            Tab::Contexts | Tab::Pods | Tab::Hook => None,
+            Tab::Contexts | Tab::Pods | Tab::Hook | Tab::Minikube => None,
             Tab::Images => Some(
                 "Image builds (Docker Engine), tags from git, loading into minikube and pushes to local registries, under the policy \"only CI pushes to ECR\", arrive with the Images issue.",
             ),
             Tab::Creds => Some(
                 "ECR pull secrets for the local cluster, minted from your AWS credentials and refreshed before they expire, arrive with the Registry credentials issue.",
-            ),
-            Tab::Minikube => Some(
-                "minikube profiles, status, start/stop, addons and docker-env arrive with the Minikube issue.",
             ),
         }
     }
@@ -182,6 +179,8 @@ pub struct Model {
     /// Set by `devk demo`: the screen says the cluster is simulated.
     pub simulated: bool,
     pub size: (u16, u16),
+    /// The Minikube tab.
+    pub minikube: super::minikube::MinikubeState,
     /// The Hook tab: None until loaded.
     pub hook: Option<Result<Box<super::msg::HookInfo>, String>>,
     /// Generation counter of log streams.
@@ -211,6 +210,7 @@ impl Model {
                 views: Vec::new(),
             },
             hook: None,
+            minikube: Default::default(),
             log_generation: 0,
             log_budget: 64 << 20,
             now,

@@ -35,6 +35,8 @@ pub enum Action {
     Mark,
     /// Pods tab: the logs of every pod of the selected pod's workload.
     Workload,
+    /// Minikube tab: move between the profile list and the addon list.
+    MkAddons,
     LogFollow,
     LogNext,
     LogPrev,
@@ -98,6 +100,11 @@ impl Action {
             Action::Mark,
             "mark",
             "mark a pod (enter then opens the logs of all marked pods)",
+        ),
+        (
+            Action::MkAddons,
+            "minikube_addons",
+            "minikube: switch between profiles and addons (enter starts/stops or toggles)",
         ),
         (
             Action::Workload,

@@ -8,6 +8,7 @@ mod fixtures;
 pub mod keymap;
 pub mod keys;
 pub mod logview;
+pub mod minikube;
 pub mod msg;
 pub mod runtime;
 pub mod theme;
@@ -180,9 +181,16 @@ pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
         namespace_timeout: Duration::from_millis(cfg.namespace.check_timeout_ms),
         max_streams: cfg.logs.max_streams,
         silence: Duration::from_secs(cfg.logs.silence_seconds),
+        minikube: crate::minikube::from_config(cfg),
     };
     let mut model = Model::new(snapshot, keymap, 0);
     model.simulated = opts.simulated;
+    model.minikube.start_options = crate::minikube::StartOptions {
+        driver: cfg.minikube.driver.clone(),
+        cpus: cfg.minikube.cpus,
+        memory: cfg.minikube.memory.clone(),
+        kubernetes_version: cfg.minikube.kubernetes_version.clone(),
+    };
     model.log_budget =
         usize::try_from(cfg.logs.buffer_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
     crate::cluster::install_crypto_provider();

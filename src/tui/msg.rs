@@ -83,6 +83,12 @@ pub enum Msg {
         text: String,
         error: bool,
     },
+    /// Profiles and addons from minikube (or why they could not be read).
+    Minikube(Result<Box<super::minikube::MinikubeInfo>, String>),
+    /// A line of output from the running minikube operation.
+    MinikubeLine(String),
+    /// The minikube operation ended (Err: minikube's error lines and exit code).
+    MinikubeDone(Result<(), String>),
     /// The pre-push hook's state in the current repository and its last scan.
     Hook(Result<Box<HookInfo>, String>),
 }
@@ -125,5 +131,15 @@ pub enum Effect {
     },
     /// Read the hook's state in the current directory's repository.
     LoadHook,
+    /// Read minikube's profiles, and the addons of `profile`.
+    LoadMinikube {
+        profile: Option<String>,
+    },
+    /// Run a long minikube operation (`start`, `stop`, `addons enable ...`), streaming output.
+    RunMinikube {
+        args: Vec<String>,
+    },
+    /// Interrupt the running minikube operation (SIGINT, as ctrl-c would).
+    CancelMinikube,
     Quit,
 }

@@ -31,6 +31,7 @@ pub struct Env {
     pub namespace_timeout: Duration,
     pub max_streams: usize,
     pub silence: Duration,
+    pub minikube: crate::minikube::Minikube,
 }
 
 /// Reads the kubeconfig into what the UI shows.
@@ -55,6 +56,8 @@ struct Runner {
     tx: mpsc::Sender<Msg>,
     watch: Option<JoinHandle<()>>,
     logs: Option<JoinHandle<()>>,
+    /// Interrupts the running minikube operation.
+    minikube_cancel: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Runner {
@@ -78,6 +81,49 @@ impl Runner {
                 self.watch = Some(tokio::spawn(forward_pods(
                     sources, context, namespace, generation, tx,
                 )));
+            }
+            Effect::LoadMinikube { profile } => {
+                let (mk, tx) = (self.env.minikube.clone(), self.tx.clone());
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.blocking_send(Msg::Minikube(load_minikube(&mk, profile.as_deref())));
+                });
+            }
+            Effect::CancelMinikube => {
+                if let Some(c) = self.minikube_cancel.take() {
+                    let _ = c.send(());
+                }
+            }
+            Effect::RunMinikube { args } => {
+                let (mk, tx) = (self.env.minikube.clone(), self.tx.clone());
+                let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel::<()>();
+                self.minikube_cancel = Some(cancel_tx);
+                tokio::spawn(async move {
+                    // Lines go through their own channel: the callback cannot wait.
+                    let (ltx, mut lrx) = mpsc::unbounded_channel::<String>();
+                    let forward_tx = tx.clone();
+                    let forward = tokio::spawn(async move {
+                        while let Some(line) = lrx.recv().await {
+                            if forward_tx.send(Msg::MinikubeLine(line)).await.is_err() {
+                                break;
+                            }
+                        }
+                    });
+                    let cancel = async move {
+                        let _ = cancel_rx.await;
+                    };
+                    let result = mk
+                        .stream(
+                            &args,
+                            |l| {
+                                let _ = ltx.send(l.text);
+                            },
+                            cancel,
+                        )
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = forward.await;
+                    let _ = tx.send(Msg::MinikubeDone(result)).await;
+                });
             }
             Effect::LoadHook => {
                 let tx = self.tx.clone();
@@ -187,6 +233,32 @@ async fn set_namespace(env: &Env, context: &str, namespace: &str) -> Result<Kube
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+/// minikube's profiles and the addons of `profile` (the active one when None).
+fn load_minikube(
+    mk: &crate::minikube::Minikube,
+    profile: Option<&str>,
+) -> Result<Box<super::minikube::MinikubeInfo>, String> {
+    let profiles = mk.profiles().map_err(|e| e.to_string())?;
+    let target = profile.map(str::to_string).or_else(|| {
+        profiles
+            .iter()
+            .find(|p| p.active)
+            .or(profiles.first())
+            .map(|p| p.name.clone())
+    });
+    let addons = match &target {
+        Some(p) if profiles.iter().any(|x| &x.name == p && x.is_running()) => {
+            mk.addons(Some(p)).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    Ok(Box::new(super::minikube::MinikubeInfo {
+        profiles,
+        addons,
+        addons_of: target,
+    }))
 }
 
 /// The hook's state in the repository around the current directory.
@@ -415,6 +487,7 @@ where
         tx,
         watch: None,
         logs: None,
+        minikube_cancel: None,
     };
     for e in model.start() {
         runner.run(e);

@@ -100,6 +100,32 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Minikube(info) => {
+            let mk = &mut m.minikube;
+            mk.info = Some(info.map(|b| *b));
+            if let Some(Ok(i)) = &mk.info {
+                mk.selected = mk.selected.min(i.profiles.len().saturating_sub(1));
+                mk.addon_selected = mk.addon_selected.min(i.addons.len().saturating_sub(1));
+            }
+            m.dirty = true;
+            Vec::new()
+        }
+        Msg::MinikubeLine(line) => {
+            if let Some(op) = &mut m.minikube.op {
+                op.push(line);
+                m.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::MinikubeDone(result) => {
+            if let Some(op) = &mut m.minikube.op {
+                op.running = false;
+                op.result = Some(result);
+            }
+            m.busy = None;
+            m.dirty = true;
+            vec![load_minikube(m)]
+        }
         Msg::Hook(info) => {
             m.hook = Some(info);
             m.dirty = true;
@@ -299,6 +325,11 @@ fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
     if m.tab == Tab::Pods && m.log_view().is_some() {
         return on_log_key(m, key);
     }
+    if m.tab == Tab::Minikube
+        && let Some(effects) = on_minikube_key(m, key)
+    {
+        return effects;
+    }
     // A filter being typed has the keyboard.
     if let Some((list, _)) = m.tab_list()
         && list.filtering
@@ -351,7 +382,10 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
         Action::TabPods => m.tab = Tab::Pods,
         Action::TabImages => m.tab = Tab::Images,
         Action::TabCreds => m.tab = Tab::Creds,
-        Action::TabMinikube => m.tab = Tab::Minikube,
+        Action::TabMinikube => {
+            m.tab = Tab::Minikube;
+            return vec![load_minikube(m)];
+        }
         Action::TabHook => {
             m.tab = Tab::Hook;
             return vec![Effect::LoadHook];
@@ -387,7 +421,7 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
         }
         Action::Select if m.tab == Tab::Pods => return open_logs(m, false),
         Action::Workload if m.tab == Tab::Pods => return open_logs(m, true),
-        Action::Workload => {}
+        Action::Workload | Action::MkAddons => {}
         // Log actions outside a log view (from the palette) have nothing to act on.
         Action::LogFollow
         | Action::LogNext
@@ -576,6 +610,106 @@ fn on_log_key(m: &mut Model, key: Key) -> Vec<Effect> {
         None => {}
     }
     Vec::new()
+}
+
+/// Reloads profiles, and the addons of the selected profile.
+fn load_minikube(m: &Model) -> Effect {
+    Effect::LoadMinikube {
+        profile: m.minikube.selected_profile().map(|p| p.name.clone()),
+    }
+}
+
+/// Keys on the Minikube tab. Returns None for keys it leaves to the global bindings.
+fn on_minikube_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
+    use super::minikube::{Focus, Operation};
+    use crate::minikube::Minikube;
+    let action = m.keymap.action(key)?;
+    let mk = &mut m.minikube;
+    let effects = match action {
+        Action::Up | Action::Down => {
+            let down = action == Action::Down;
+            let step = |i: usize, n: usize| {
+                if down {
+                    (i + 1).min(n.saturating_sub(1))
+                } else {
+                    i.saturating_sub(1)
+                }
+            };
+            match (&mk.info, mk.focus) {
+                (Some(Ok(info)), Focus::Profiles) => {
+                    let before = mk.selected;
+                    mk.selected = step(mk.selected, info.profiles.len());
+                    if before != mk.selected {
+                        mk.addon_selected = 0;
+                        return Some(vec![load_minikube(m)]);
+                    }
+                }
+                (Some(Ok(info)), Focus::Addons) => {
+                    mk.addon_selected = step(mk.addon_selected, info.addons.len())
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Action::MkAddons => {
+            mk.focus = if mk.focus == Focus::Profiles {
+                Focus::Addons
+            } else {
+                Focus::Profiles
+            };
+            Vec::new()
+        }
+        Action::Retry => vec![load_minikube(m)],
+        Action::Back if mk.busy() => vec![Effect::CancelMinikube],
+        Action::Select if mk.busy() => {
+            m.notice = Some(Notice {
+                text: "minikube is still working: esc interrupts it".into(),
+                error: false,
+            });
+            Vec::new()
+        }
+        Action::Select => {
+            let (title, args) = match mk.focus {
+                Focus::Profiles => {
+                    let Some(p) = mk.selected_profile() else {
+                        return Some(Vec::new());
+                    };
+                    if p.is_running() {
+                        (
+                            format!("Stopping {}", p.name),
+                            Minikube::stop_args(Some(&p.name)),
+                        )
+                    } else {
+                        (
+                            format!("Starting {}", p.name),
+                            Minikube::start_args(Some(&p.name), &mk.start_options),
+                        )
+                    }
+                }
+                Focus::Addons => {
+                    let (Some(p), Some(a)) = (mk.selected_profile(), mk.selected_addon()) else {
+                        return Some(Vec::new());
+                    };
+                    let verb = if a.enabled { "Disabling" } else { "Enabling" };
+                    (
+                        format!("{verb} {} on {}", a.name, p.name),
+                        Minikube::addon_args(Some(&p.name), &a.name, !a.enabled),
+                    )
+                }
+            };
+            mk.op = Some(Operation {
+                title: title.clone(),
+                lines: Vec::new(),
+                running: true,
+                result: None,
+            });
+            m.busy = Some(title);
+            vec![Effect::RunMinikube { args }]
+        }
+        _ => return None,
+    };
+    m.dirty = true;
+    Some(effects)
 }
 
 /// Switches to `context`, through the typed-name dialog when it is protected.

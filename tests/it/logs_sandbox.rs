@@ -74,6 +74,18 @@ impl Follow {
         Follow { child, out, err }
     }
 
+    /// Waits (15 s at most) until the output so far satisfies `pred`: the machine running the
+    /// tests may be slow, and a fixed sleep would make the test flaky.
+    async fn wait_for(&self, pred: impl Fn(&str, &str) -> bool) {
+        for _ in 0..150 {
+            let done = pred(&self.out.lock().unwrap(), &self.err.lock().unwrap());
+            if done {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     fn stop(mut self) -> (String, String) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -133,7 +145,11 @@ async fn cut_connections_lose_and_duplicate_nothing() {
 async fn new_pods_joining_the_selector_are_followed() {
     let env = sandbox().await;
     let f = Follow::start(&env, &["-l", "app=seq", "--tail", "1"]);
-    sleep(3500).await;
+    f.wait_for(|out, _| {
+        out.lines()
+            .any(|l| l.starts_with("late main ") && l.ends_with("late pod says hi"))
+    })
+    .await;
     let (out, _) = f.stop();
     assert!(
         out.lines()
@@ -148,7 +164,7 @@ async fn a_deleted_pod_ends_with_a_marker() {
     let env = sandbox().await;
     let f = Follow::start(&env, &["doomed"]);
     // Deleted 2 s after it appears, then a moment Terminating, as a real pod.
-    sleep(5000).await;
+    f.wait_for(|_, err| err.contains("pod deleted")).await;
     let (out, err) = f.stop();
     assert!(
         out.contains("doomed pod line"),
@@ -161,7 +177,9 @@ async fn a_deleted_pod_ends_with_a_marker() {
 async fn a_restarted_container_is_followed_into_its_new_instance() {
     let env = sandbox().await;
     let f = Follow::start(&env, &["restarter", "-o", "raw"]);
-    sleep(4000).await;
+    f.wait_for(|_, err| err.contains("container restarted"))
+        .await;
+    sleep(500).await;
     let (out, err) = f.stop();
     assert!(err.contains("container restarted"), "{err}");
     // Each instance numbers its lines from 0: the second run of zeros is the new instance.
@@ -174,7 +192,7 @@ async fn a_restarted_container_is_followed_into_its_new_instance() {
 async fn containers_are_selected_by_regex() {
     let env = sandbox().await;
     let f = Follow::start(&env, &["two", "-c", "sid", "--tail", "3"]);
-    sleep(1500).await;
+    f.wait_for(|out, _| out.lines().count() >= 5).await;
     let (out, _) = f.stop();
     assert!(
         out.lines().all(|l| l.starts_with("two side "))
@@ -183,7 +201,7 @@ async fn containers_are_selected_by_regex() {
         "{out}"
     );
     let f = Follow::start(&env, &["two", "-E", "side", "--tail", "3"]);
-    sleep(1500).await;
+    f.wait_for(|out, _| out.lines().count() >= 5).await;
     let (out, _) = f.stop();
     assert!(
         out.lines().all(|l| l.starts_with("two app "))

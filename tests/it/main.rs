@@ -10,5 +10,7 @@ mod config_layers;
 mod githook;
 mod kubeconfig_kubectl;
 mod logs_sandbox;
+mod minikube;
+mod policy_cli;
 mod sandbox_kubectl;
 mod tui_e2e;

@@ -215,3 +215,47 @@ fn unreachable_cluster_still_draws_and_quits() {
     t.keys(&["C-c"]);
     t.wait_for("devk to exit", |s| !s.contains("Pods & Logs"));
 }
+
+/// The Minikube tab against the stand-in `minikube` that replays RECORDED outputs of minikube
+/// v1.34.0 (tests/fixtures/minikube): not a real minikube, which cannot run here.
+#[test]
+fn recorded_minikube_profiles_and_live_start_output_in_the_tui() {
+    let Some(tmux) = require_tool(
+        "tmux",
+        "recorded_minikube_profiles_and_live_start_output_in_the_tui",
+    ) else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let bin = home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minikube");
+    std::os::unix::fs::symlink(fixtures.join("fake-minikube"), bin.join("minikube")).unwrap();
+    let kc = home.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        crate::support::kubeconfig(
+            Some("minikube"),
+            &[("minikube", "minikube", "https://127.0.0.1:9", None)],
+        ),
+    )
+    .unwrap();
+    let cmd = format!(
+        "env PATH={}:$PATH FAKE_MINIKUBE_DIR={} KUBECONFIG={} {}",
+        bin.display(),
+        fixtures.display(),
+        kc.display(),
+        devk_bin().display()
+    );
+    let t = Tmux::start(tmux, home.path(), &cmd);
+    t.keys(&["5"]);
+    t.wait_for("the profiles", |s| {
+        s.contains("PROFILE") && s.contains("192.168.49.2") && s.contains("registry-creds")
+    });
+    t.keys(&["j", "Enter"]);
+    t.wait_for("live start output", |s| {
+        s.contains("Starting dev") && s.contains("Done!")
+    });
+    t.keys(&["q"]);
+    t.wait_for("devk to exit", |s| !s.contains("PROFILE"));
+}

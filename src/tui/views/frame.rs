@@ -192,6 +192,14 @@ pub fn footer(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             (k(Action::Help), "help"),
             (k(Action::Quit), "quit"),
         ],
+        (Overlay::None, Tab::Minikube) => vec![
+            (k(Action::Select), "start/stop · toggle addon"),
+            (k(Action::MkAddons), "profiles/addons"),
+            (k(Action::Retry), "refresh"),
+            (k(Action::Back), "interrupt"),
+            (k(Action::Help), "help"),
+            (k(Action::Quit), "quit"),
+        ],
         (Overlay::None, _) => vec![
             (k(Action::NextTab), "tabs"),
             (k(Action::Help), "help"),

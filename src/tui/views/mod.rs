@@ -5,6 +5,7 @@ mod contexts;
 mod frame;
 mod hook;
 mod logs;
+mod minikube;
 mod overlays;
 mod pods;
 
@@ -31,6 +32,7 @@ pub fn view(m: &Model, theme: &Theme, f: &mut Frame) {
         Tab::Contexts => contexts::draw(m, theme, f, inner),
         Tab::Pods => pods::draw(m, theme, f, inner),
         Tab::Hook => hook::draw(m, theme, f, inner),
+        Tab::Minikube => minikube::draw(m, theme, f, inner),
         other => frame::not_yet(other, theme, f, inner),
     }
     frame::footer(m, theme, f, footer);

@@ -112,6 +112,13 @@ fn logs_model() -> Model {
     m
 }
 
+fn minikube_missing() -> Model {
+    let mut m = model();
+    m.tab = Tab::Minikube;
+    m.minikube.info = Some(Err("minikube is not installed (`minikube` was not found on PATH); install it from https://minikube.sigs.k8s.io/docs/start/ or set `minikube.binary` in devk.toml to its path".into()));
+    m
+}
+
 fn cases() -> Vec<(&'static str, Model)> {
     let mut help = model();
     help.overlay = Overlay::Help;
@@ -163,6 +170,7 @@ fn cases() -> Vec<(&'static str, Model)> {
         ("demo_banner", demo),
         ("logs_two_pods_filtered", logs),
         ("hook_not_installed", hook),
+        ("minikube_missing", minikube_missing()),
     ]
 }
 
