@@ -23,7 +23,7 @@ fn starting_with(
 
 /// Context names.
 pub fn contexts(current: &OsStr) -> Vec<CompletionCandidate> {
-    let Ok(kc) = Kubeconfig::load(Sources::from_env(None), false) else {
+    let Ok(kc) = Kubeconfig::load_light(Sources::from_env(None), false) else {
         return Vec::new();
     };
     starting_with(current, kc.context_names())
@@ -33,7 +33,7 @@ pub fn contexts(current: &OsStr) -> Vec<CompletionCandidate> {
 /// always including the namespaces the kubeconfig's contexts name.
 pub fn namespaces(current: &OsStr) -> Vec<CompletionCandidate> {
     let sources = Sources::from_env(None);
-    let Ok(kc) = Kubeconfig::load(sources.clone(), false) else {
+    let Ok(kc) = Kubeconfig::load_light(sources.clone(), false) else {
         return Vec::new();
     };
     let mut names: BTreeSet<String> = kc

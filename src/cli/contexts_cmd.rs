@@ -36,7 +36,7 @@ pub fn class_rules_from(cfg: &crate::config::Config) -> ClassRules {
 
 pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let rules = class_rules(g)?;
-    let kc = Kubeconfig::load(g.sources(), false)?;
+    let kc = Kubeconfig::load_light(g.sources(), false)?;
     let rows = rows(&kc, &rules);
     let text = match args.output {
         Format::Name => rows.iter().map(|r| format!("{}\n", r.name)).collect(),

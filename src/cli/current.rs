@@ -22,7 +22,7 @@ pub enum Format {
 }
 
 pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
-    let kc = Kubeconfig::load(g.sources(), false)?;
+    let kc = Kubeconfig::load_light(g.sources(), false)?;
     let Some(name) = kc.current_context() else {
         return Err(Failure::new(
             Exit::NotFound,

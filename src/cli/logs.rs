@@ -197,7 +197,7 @@ fn io_failure(e: io::Error) -> Failure {
 pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let cfg = g.config()?.config;
     let sources = g.sources();
-    let kc = Kubeconfig::load(sources.clone(), false)?;
+    let kc = Kubeconfig::load_light(sources.clone(), false)?;
     let context = match args
         .context
         .clone()

@@ -98,7 +98,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let cfg = &loaded.config;
     let rules = super::contexts_cmd::class_rules_from(cfg);
     let sources = g.sources();
-    let kc = Kubeconfig::load(sources.clone(), false)?;
+    let kc = Kubeconfig::load_light(sources.clone(), false)?;
     let state_dir = state_dir();
     let mut state = state_dir.as_deref().map(State::load).unwrap_or_default();
     let target = resolve_context(&args.name, &kc, &state)?;

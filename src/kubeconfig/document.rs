@@ -64,13 +64,58 @@ pub struct KubeFile {
     /// `current-context` as read (for checking the one-line edit).
     original_current: Option<Value>,
     change: Change,
+    /// Parsed without the embedded certificate and key blobs (see `elide_blobs`): good for
+    /// reading and for a `current-context` edit, not for writing the tree back.
+    light: bool,
+}
+
+/// Keys whose values are long base64 blobs that devk never reads.
+const BLOB_KEYS: [&str; 3] = ["certificate-authority-data", "client-certificate-data", "client-key-data"];
+
+/// The text with every single-line base64 blob under `BLOB_KEYS` replaced by `x`. Embedded
+/// certificates are most of a large kubeconfig's bytes, and YAML parsing is most of the time
+/// `devk current` and the TUI's first frame take; the commands that only read skip them.
+fn elide_blobs(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_blob = |v: &str| v.len() >= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
+    let mut out: Option<String> = None;
+    let mut done = 0;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start();
+        let item = trimmed.strip_prefix("- ").unwrap_or(trimmed);
+        if let Some(key) = BLOB_KEYS.iter().find(|k| item.starts_with(*k) && item[k.len()..].starts_with(": ")) {
+            let value = &item[key.len() + 2..];
+            if is_blob(value.trim_end()) {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len() / 4));
+                o.push_str(&text[done..at]);
+                o.push_str(&body[..body.len() - value.len()]);
+                o.push('x');
+                o.push_str(&line[body.len()..]);
+                done = at + line.len();
+            }
+        }
+        at += line.len();
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&text[done..]);
+            std::borrow::Cow::Owned(o)
+        }
+        None => std::borrow::Cow::Borrowed(text),
+    }
 }
 
 impl KubeFile {
     /// Reads and parses `path`. A missing file is an empty config that does not exist yet.
     pub fn read(path: &Path) -> Result<KubeFile, KubeconfigError> {
+        KubeFile::read_with(path, false)
+    }
+
+    /// Like `read`; with `light`, without the embedded certificate blobs (`elide_blobs`).
+    pub fn read_with(path: &Path, light: bool) -> Result<KubeFile, KubeconfigError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => KubeFile::parse(path, text),
+            Ok(text) => KubeFile::parse_with(path, text, light),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(KubeFile::empty(path)),
             Err(source) => Err(KubeconfigError::Read {
                 path: path.to_path_buf(),
@@ -88,17 +133,25 @@ impl KubeFile {
             doc: Mapping::new(),
             original_current: None,
             change: Change::None,
+            light: false,
         }
     }
 
     /// Parses `text` as the contents of `path`, checking the shape client-go expects.
     pub fn parse(path: &Path, text: String) -> Result<KubeFile, KubeconfigError> {
+        KubeFile::parse_with(path, text, false)
+    }
+
+    /// Like `parse`; with `light`, the blobs are left out of the tree (the text keeps them).
+    pub fn parse_with(path: &Path, text: String, light: bool) -> Result<KubeFile, KubeconfigError> {
         let invalid = |line: Option<usize>, message: String| KubeconfigError::Invalid {
             path: path.to_path_buf(),
             line,
             message,
         };
-        let value: Value = serde_yaml::from_str(&text).map_err(|e| {
+        let source = if light { elide_blobs(&text) } else { std::borrow::Cow::Borrowed(text.as_str()) };
+        let light = matches!(source, std::borrow::Cow::Owned(_));
+        let value: Value = serde_yaml::from_str(&source).map_err(|e| {
             invalid(
                 e.location().map(|l| l.line()),
                 strip_location(&e.to_string()),
@@ -117,6 +170,7 @@ impl KubeFile {
                 ));
             }
         };
+        drop(source);
         if let Some(problem) = shape_problem(&doc) {
             // The tree does not say where the problem is; a typed parse of the same text does.
             let line = serde_yaml::from_str::<Shape>(&text)
@@ -131,6 +185,7 @@ impl KubeFile {
             original_current: doc.get(CURRENT_CONTEXT).cloned(),
             doc,
             change: Change::None,
+            light,
         })
     }
 
@@ -145,6 +200,12 @@ impl KubeFile {
     /// The original text the file was read with ("" for a missing file).
     pub fn original_text(&self) -> &str {
         &self.text
+    }
+
+    /// True when this light-parsed file was edited in a way that needs the whole tree written:
+    /// it must be read again in full first.
+    pub fn needs_full_parse(&self) -> bool {
+        self.light && self.change == Change::Tree
     }
 
     /// True when an edit changed this file.

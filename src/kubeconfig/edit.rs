@@ -155,6 +155,11 @@ where
         if changed.is_empty() {
             return Ok(result);
         }
+        if changed.iter().any(|&i| kc.files()[i].needs_full_parse()) {
+            // Started from a light load, but this edit rewrites a tree: redo it on a full one.
+            loaded = None;
+            continue;
+        }
         // Lock in path order so two devk processes can never deadlock.
         changed.sort_by(|&a, &b| kc.files()[a].path().cmp(kc.files()[b].path()));
         let mut locks = Vec::with_capacity(changed.len());

@@ -505,3 +505,41 @@ fn user_auth_kind_is_described_without_secrets() {
     assert_eq!(u.auth, AuthKind::Token);
     assert!(!u.auth.to_string().contains("secret"));
 }
+
+fn with_blobs() -> String {
+    let blob = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t".repeat(8);
+    format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters:\n- cluster:\n    certificate-authority-data: {blob}\n    server: https://a\n  name: ca\ncontexts:\n- context:\n    cluster: ca\n    user: ua\n  name: a\n- context:\n    cluster: ca\n    user: ua\n  name: b\nusers:\n- name: ua\n  user:\n    client-certificate-data: {blob}\n    client-key-data: {blob}\n"
+    )
+}
+
+#[test]
+fn a_light_load_reads_the_same_contexts_without_the_blobs() {
+    let env = Env::new();
+    env.write("a", &with_blobs());
+    let full = Kubeconfig::load(env.sources(&["a"]), false).unwrap();
+    let light = Kubeconfig::load_light(env.sources(&["a"]), false).unwrap();
+    assert_eq!(full.contexts(), light.contexts());
+    assert_eq!(full.cluster("ca"), light.cluster("ca"));
+    assert_eq!(full.user("ua"), light.user("ua"));
+    assert!(light.cluster("ca").unwrap().has_ca_data);
+}
+
+#[test]
+fn edits_after_a_light_load_never_lose_the_blobs() {
+    let env = Env::new();
+    let original = with_blobs();
+    env.write("a", &original);
+    // A switch edits one line of the original text.
+    let kc = Kubeconfig::load_light(env.sources(&["a"]), false).unwrap();
+    update_loaded(Some(kc), &env.sources(&["a"]), false, T, |kc| kc.use_context("b")).unwrap();
+    assert_eq!(env.read("a"), original.replace("current-context: a", "current-context: b"));
+    // A namespace change rewrites the tree: it is redone on a full load, blobs and all.
+    let kc = Kubeconfig::load_light(env.sources(&["a"]), false).unwrap();
+    update_loaded(Some(kc), &env.sources(&["a"]), false, T, |kc| kc.set_namespace("b", Some("web"))).unwrap();
+    let after: serde_yaml::Value = serde_yaml::from_str(&env.read("a")).unwrap();
+    let before: serde_yaml::Value = serde_yaml::from_str(&original).unwrap();
+    assert_eq!(after["users"], before["users"]);
+    assert_eq!(after["clusters"], before["clusters"]);
+    assert_eq!(after["contexts"][1]["context"]["namespace"], "web");
+}

@@ -88,9 +88,20 @@ impl Kubeconfig {
     /// Reads every source file. Missing files are skipped (empty), except an explicit
     /// `--kubeconfig` file when `allow_missing_explicit` is false.
     pub fn load(sources: Sources, allow_missing_explicit: bool) -> Result<Self, KubeconfigError> {
+        Self::load_with(sources, allow_missing_explicit, false)
+    }
+
+    /// Like `load`, leaving embedded certificate blobs out of the trees: for commands that
+    /// read (`current`, `contexts`, the TUI) and for a context switch. An edit that must write
+    /// a whole tree back is redone on a full load by `update_loaded`.
+    pub fn load_light(sources: Sources, allow_missing_explicit: bool) -> Result<Self, KubeconfigError> {
+        Self::load_with(sources, allow_missing_explicit, true)
+    }
+
+    fn load_with(sources: Sources, allow_missing_explicit: bool, light: bool) -> Result<Self, KubeconfigError> {
         let mut files = Vec::with_capacity(sources.files.len());
         for path in &sources.files {
-            let file = KubeFile::read(path)?;
+            let file = KubeFile::read_with(path, light)?;
             if !file.exists() && sources.origin == SourceOrigin::Explicit && !allow_missing_explicit
             {
                 return Err(KubeconfigError::ExplicitMissing { path: path.clone() });

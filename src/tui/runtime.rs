@@ -36,7 +36,7 @@ pub struct Env {
 
 /// Reads the kubeconfig into what the UI shows.
 pub fn snapshot(sources: &Sources, rules: &ClassRules) -> Result<KubeSnapshot, String> {
-    let kc = Kubeconfig::load(sources.clone(), false).map_err(|e| e.to_string())?;
+    let kc = Kubeconfig::load_light(sources.clone(), false).map_err(|e| e.to_string())?;
     Ok(KubeSnapshot {
         rows: rows(&kc, rules),
         current: kc.current_context().map(str::to_string),
