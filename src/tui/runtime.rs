@@ -493,8 +493,10 @@ where
         runner.run(e);
     }
     let mut events = events;
-    let mut frame = tokio::time::interval(Duration::from_millis(1000 / fps.max(1)));
-    frame.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    // Frames are drawn at most `fps` times a second and only when something changed: the
+    // frame timer is armed by a change, so an idle UI does not wake up 30 times a second.
+    let frame_gap = Duration::from_millis(1000 / fps.max(1));
+    let mut last_frame = tokio::time::Instant::now();
     let mut clock = tokio::time::interval(Duration::from_millis(250));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut last_second = 0;
@@ -506,13 +508,12 @@ where
                 None => break,
             },
             Some(m) = rx.recv() => Some(m),
-            _ = frame.tick() => {
-                if model.dirty {
-                    let started = std::time::Instant::now();
-                    terminal.draw(|f| view(&model, theme, f)).map_err(Into::into)?;
-                    stats.record(started);
-                    model.dirty = false;
-                }
+            _ = tokio::time::sleep_until(last_frame + frame_gap), if model.dirty => {
+                let started = std::time::Instant::now();
+                terminal.draw(|f| view(&model, theme, f)).map_err(Into::into)?;
+                stats.record(started);
+                model.dirty = false;
+                last_frame = tokio::time::Instant::now();
                 None
             }
             _ = clock.tick() => {
