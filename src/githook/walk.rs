@@ -281,8 +281,25 @@ fn changed_blobs<'r>(
     path: &mut Vec<u8>,
     out: &mut Vec<Changed>,
 ) -> Result<(), HookError> {
+    // Both trees are sorted in git's order, so one merge-walk pairs the entries up (a lookup
+    // by name would cost an allocation and a binary search per entry).
+    let mut olds = old.map(|t| t.iter()).into_iter().flatten().peekable();
     for entry in new.iter() {
-        let old_entry = old.and_then(|t| t.get_name_bytes(entry.name_bytes()));
+        let is_tree = entry.kind() == Some(ObjectType::Tree);
+        let mut old_entry = None;
+        while let Some(o) = olds.peek() {
+            let o_tree = o.kind() == Some(ObjectType::Tree);
+            match git_order(o.name_bytes(), o_tree, entry.name_bytes(), is_tree) {
+                std::cmp::Ordering::Less => {
+                    olds.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    old_entry = olds.next();
+                    break;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
         if old_entry.as_ref().is_some_and(|o| o.id() == entry.id()) {
             continue;
         }
@@ -311,6 +328,23 @@ fn changed_blobs<'r>(
         path.truncate(len);
     }
     Ok(())
+}
+
+/// Git's order of tree entries: by name, a subtree's name read as if it ended in `/`.
+fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let common = a.len().min(b.len());
+    match a[..common].cmp(&b[..common]) {
+        std::cmp::Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |name: &[u8], tree: bool| match name.get(common) {
+        Some(c) => *c,
+        None if tree => b'/',
+        None => 0,
+    };
+    next(a, a_tree)
+        .cmp(&next(b, b_tree))
+        .then(a.len().cmp(&b.len()))
 }
 
 /// The trees read for the previous commit and for this one. A commit's parent is usually the
@@ -404,6 +438,16 @@ mod tests {
     }
 
     #[test]
+    fn git_order_reads_subtrees_as_ending_in_a_slash() {
+        use std::cmp::Ordering::*;
+        assert_eq!(git_order(b"a", true, b"a.b", false), Greater);
+        assert_eq!(git_order(b"a", false, b"a.b", false), Less);
+        assert_eq!(git_order(b"a", true, b"a0", false), Less);
+        assert_eq!(git_order(b"a", true, b"a", true), Equal);
+        assert_eq!(git_order(b"a", true, b"a", false), Greater);
+    }
+
+    #[test]
     fn reports_added_lines_with_their_line_numbers_once() {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
@@ -423,7 +467,13 @@ mod tests {
                 ("other.txt", "still nothing\n"),
             ],
         );
-        let third = commit(&repo, &[("a/d.yaml", &format!("k: 1\nid: {key}\n"))]);
+        let third = commit(
+            &repo,
+            &[
+                ("a/d.yaml", &format!("k: 1\nid: {key}\n")),
+                ("a.b", "a file sorted between `a` and `a/`\n"),
+            ],
+        );
         let commits = commits_between(&repo, &[third], &[]).unwrap();
         assert_eq!(commits, [first, second, third]);
         let result = scan(&repo, &commits);
@@ -440,7 +490,7 @@ mod tests {
             ]
         );
         assert_eq!(result.stats.commits, 3);
-        assert_eq!(result.stats.files, 5);
+        assert_eq!(result.stats.files, 6);
         assert!(
             scan(&repo, &commits_between(&repo, &[third], &[second]).unwrap())
                 .findings
