@@ -70,13 +70,21 @@ pub struct KubeFile {
 }
 
 /// Keys whose values are long base64 blobs that devk never reads.
-const BLOB_KEYS: [&str; 3] = ["certificate-authority-data", "client-certificate-data", "client-key-data"];
+const BLOB_KEYS: [&str; 3] = [
+    "certificate-authority-data",
+    "client-certificate-data",
+    "client-key-data",
+];
 
 /// The text with every single-line base64 blob under `BLOB_KEYS` replaced by `x`. Embedded
 /// certificates are most of a large kubeconfig's bytes, and YAML parsing is most of the time
 /// `devk current` and the TUI's first frame take; the commands that only read skip them.
 fn elide_blobs(text: &str) -> std::borrow::Cow<'_, str> {
-    let is_blob = |v: &str| v.len() >= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=');
+    let is_blob = |v: &str| {
+        v.len() >= 64
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+    };
     let mut out: Option<String> = None;
     let mut done = 0;
     let mut at = 0;
@@ -84,7 +92,10 @@ fn elide_blobs(text: &str) -> std::borrow::Cow<'_, str> {
         let body = line.trim_end_matches(['\n', '\r']);
         let trimmed = body.trim_start();
         let item = trimmed.strip_prefix("- ").unwrap_or(trimmed);
-        if let Some(key) = BLOB_KEYS.iter().find(|k| item.starts_with(*k) && item[k.len()..].starts_with(": ")) {
+        if let Some(key) = BLOB_KEYS
+            .iter()
+            .find(|k| item.starts_with(*k) && item[k.len()..].starts_with(": "))
+        {
             let value = &item[key.len() + 2..];
             if is_blob(value.trim_end()) {
                 let o = out.get_or_insert_with(|| String::with_capacity(text.len() / 4));
@@ -149,7 +160,11 @@ impl KubeFile {
             line,
             message,
         };
-        let source = if light { elide_blobs(&text) } else { std::borrow::Cow::Borrowed(text.as_str()) };
+        let source = if light {
+            elide_blobs(&text)
+        } else {
+            std::borrow::Cow::Borrowed(text.as_str())
+        };
         let light = matches!(source, std::borrow::Cow::Owned(_));
         let value: Value = serde_yaml::from_str(&source).map_err(|e| {
             invalid(

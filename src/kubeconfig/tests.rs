@@ -532,11 +532,20 @@ fn edits_after_a_light_load_never_lose_the_blobs() {
     env.write("a", &original);
     // A switch edits one line of the original text.
     let kc = Kubeconfig::load_light(env.sources(&["a"]), false).unwrap();
-    update_loaded(Some(kc), &env.sources(&["a"]), false, T, |kc| kc.use_context("b")).unwrap();
-    assert_eq!(env.read("a"), original.replace("current-context: a", "current-context: b"));
+    update_loaded(Some(kc), &env.sources(&["a"]), false, T, |kc| {
+        kc.use_context("b")
+    })
+    .unwrap();
+    assert_eq!(
+        env.read("a"),
+        original.replace("current-context: a", "current-context: b")
+    );
     // A namespace change rewrites the tree: it is redone on a full load, blobs and all.
     let kc = Kubeconfig::load_light(env.sources(&["a"]), false).unwrap();
-    update_loaded(Some(kc), &env.sources(&["a"]), false, T, |kc| kc.set_namespace("b", Some("web"))).unwrap();
+    update_loaded(Some(kc), &env.sources(&["a"]), false, T, |kc| {
+        kc.set_namespace("b", Some("web"))
+    })
+    .unwrap();
     let after: serde_yaml::Value = serde_yaml::from_str(&env.read("a")).unwrap();
     let before: serde_yaml::Value = serde_yaml::from_str(&original).unwrap();
     assert_eq!(after["users"], before["users"]);

@@ -94,11 +94,18 @@ impl Kubeconfig {
     /// Like `load`, leaving embedded certificate blobs out of the trees: for commands that
     /// read (`current`, `contexts`, the TUI) and for a context switch. An edit that must write
     /// a whole tree back is redone on a full load by `update_loaded`.
-    pub fn load_light(sources: Sources, allow_missing_explicit: bool) -> Result<Self, KubeconfigError> {
+    pub fn load_light(
+        sources: Sources,
+        allow_missing_explicit: bool,
+    ) -> Result<Self, KubeconfigError> {
         Self::load_with(sources, allow_missing_explicit, true)
     }
 
-    fn load_with(sources: Sources, allow_missing_explicit: bool, light: bool) -> Result<Self, KubeconfigError> {
+    fn load_with(
+        sources: Sources,
+        allow_missing_explicit: bool,
+        light: bool,
+    ) -> Result<Self, KubeconfigError> {
         let mut files = Vec::with_capacity(sources.files.len());
         for path in &sources.files {
             let file = KubeFile::read_with(path, light)?;
