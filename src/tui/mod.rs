@@ -13,6 +13,8 @@ pub mod msg;
 pub mod runtime;
 pub mod theme;
 pub mod update;
+mod update_logs;
+mod update_minikube;
 pub mod views;
 
 use std::io::{self, Stdout};

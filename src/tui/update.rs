@@ -3,12 +3,12 @@
 
 use crate::policy::ContextClass;
 
-use super::app::MAX_LOG_VIEWS;
 use super::app::{Conn, Model, Notice, Overlay, PaletteItem, Tab, tab_layout};
-use super::keymap::{Action, Scope};
+use super::keymap::Action;
 use super::keys::{Key, KeyCode};
-use super::logview::{LogView, Selection};
 use super::msg::{Effect, KubeSnapshot, Mouse, Msg, PodChange, PodRow};
+use super::update_logs::{on_log_key, open_logs};
+use super::update_minikube::{load_minikube, on_minikube_key};
 
 /// Applies one message. Returns the effects to run.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -215,7 +215,7 @@ fn on_mouse(m: &mut Model, mouse: Mouse) -> Vec<Effect> {
 }
 
 /// Edits a one-line input with `key`. Returns Some(true) on Enter, Some(false) on Esc.
-fn edit_input(input: &mut String, key: Key) -> Option<bool> {
+pub(super) fn edit_input(input: &mut String, key: Key) -> Option<bool> {
     match key.code {
         KeyCode::Enter => Some(true),
         KeyCode::Esc => Some(false),
@@ -350,7 +350,7 @@ fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
     }
 }
 
-fn move_cursor(m: &mut Model, f: impl Fn(usize, usize, usize) -> usize) {
+pub(super) fn move_cursor(m: &mut Model, f: impl Fn(usize, usize, usize) -> usize) {
     let page = m.page();
     if let Some((list, n)) = m.tab_list() {
         if n == 0 {
@@ -463,253 +463,6 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
         }
     }
     Vec::new()
-}
-
-/// Lines fetched per container when a log view opens (kubectl's default is everything; k9s
-/// shows the last 100): enough to read back, bounded for a pod with years of history.
-const INITIAL_TAIL: i64 = 5000;
-
-/// Opens (or reopens, with its state) the log view of the marked pods, or of the pod under the
-/// cursor when none is marked.
-fn open_logs(m: &mut Model, workload: bool) -> Vec<Effect> {
-    let Some(row) = m.current_row() else {
-        return Vec::new();
-    };
-    let (context, namespace) = (row.name.clone(), row.namespace.clone());
-    let owner = if workload {
-        let vis = m.visible_pods();
-        let Some(owner) = vis
-            .get(m.pods.list.selected)
-            .and_then(|&i| m.pods.rows[i].owner.clone())
-        else {
-            m.notice = Some(Notice {
-                text: "This pod has no controller (a bare pod): enter opens its logs".into(),
-                error: false,
-            });
-            return Vec::new();
-        };
-        Some(owner)
-    } else {
-        None
-    };
-    let pods: Vec<String> = if let Some(o) = &owner {
-        m.pods
-            .rows
-            .iter()
-            .filter(|p| p.owner.as_ref() == Some(o))
-            .map(|p| p.name.clone())
-            .collect()
-    } else if m.pods.marked.is_empty() {
-        let vis = m.visible_pods();
-        match vis.get(m.pods.list.selected) {
-            Some(&i) => vec![m.pods.rows[i].name.clone()],
-            None => return Vec::new(),
-        }
-    } else {
-        m.pods.marked.iter().cloned().collect()
-    };
-    let selection = Selection {
-        context,
-        namespace,
-        pods,
-        owner,
-    };
-    let key = selection.key();
-    m.log_generation += 1;
-    let generation = m.log_generation;
-    let (since, tail) = match m.pods.views.iter().position(|v| v.selection.key() == key) {
-        Some(i) => {
-            let mut v = m.pods.views.remove(i);
-            v.generation = generation;
-            let since = v.resume_since();
-            m.pods.views.insert(0, v);
-            (since, since.is_none().then_some(INITIAL_TAIL))
-        }
-        None => {
-            m.pods
-                .views
-                .insert(0, LogView::new(selection.clone(), generation, m.log_budget));
-            m.pods.views.truncate(MAX_LOG_VIEWS);
-            (None, Some(INITIAL_TAIL))
-        }
-    };
-    m.pods.open_logs = Some(key);
-    vec![Effect::StreamLogs {
-        generation,
-        selection,
-        since,
-        tail,
-    }]
-}
-
-/// Keys in the log view: its own bindings first, then the global ones.
-fn on_log_key(m: &mut Model, key: Key) -> Vec<Effect> {
-    let page = m.page();
-    let action = m.keymap.action_in(key, Scope::Log);
-    let Some(v) = m.log_view_mut() else {
-        return Vec::new();
-    };
-    if let Some(mut input) = v.filter_input.take() {
-        match action {
-            Some(Action::LogCase) => v.case_sensitive = !v.case_sensitive,
-            Some(Action::LogRegex) => v.regex_mode = !v.regex_mode,
-            _ => match edit_input(&mut input, key) {
-                Some(true) => {
-                    v.apply_filter(&input);
-                    return Vec::new();
-                }
-                // Esc keeps the filter already applied.
-                Some(false) => return Vec::new(),
-                None => {}
-            },
-        }
-        v.filter_input = Some(input);
-        return Vec::new();
-    }
-    match action {
-        Some(Action::LogFollow | Action::Bottom) => v.follow_now(),
-        Some(Action::Filter) => {
-            v.filter_input = Some(
-                v.filter
-                    .as_ref()
-                    .map(|f| f.filter.pattern.clone())
-                    .unwrap_or_default(),
-            );
-        }
-        Some(Action::LogNext) => v.step_match(true),
-        Some(Action::LogPrev) => v.step_match(false),
-        Some(Action::LogTimestamps) => v.timestamps = !v.timestamps,
-        Some(Action::LogWrap) => v.wrap = !v.wrap,
-        Some(Action::LogJson) => v.json = !v.json,
-        Some(Action::LogPod) => v.cycle_pod(),
-        Some(Action::LogSave) => return vec![Effect::SaveLogs { text: v.export() }],
-        Some(Action::LogClear) => v.clear(),
-        Some(Action::LogCopy) => {
-            if let Some(text) = v.copy_target() {
-                return vec![Effect::Copy { text }];
-            }
-        }
-        Some(Action::LogCase) => {
-            v.case_sensitive = !v.case_sensitive;
-            v.refilter();
-        }
-        Some(Action::LogRegex) => {
-            v.regex_mode = !v.regex_mode;
-            v.refilter();
-        }
-        Some(Action::Up) => v.scroll_up(1),
-        Some(Action::Down) => v.scroll_down(1),
-        Some(Action::PageUp) => v.scroll_up(page),
-        Some(Action::PageDown) => v.scroll_down(page),
-        Some(Action::Top) => v.to_top(),
-        Some(Action::Back) => {
-            m.pods.open_logs = None;
-            return vec![Effect::StopLogs];
-        }
-        Some(other) => return act(m, other),
-        None => {}
-    }
-    Vec::new()
-}
-
-/// Reloads profiles, and the addons of the selected profile.
-fn load_minikube(m: &Model) -> Effect {
-    Effect::LoadMinikube {
-        profile: m.minikube.selected_profile().map(|p| p.name.clone()),
-    }
-}
-
-/// Keys on the Minikube tab. Returns None for keys it leaves to the global bindings.
-fn on_minikube_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
-    use super::minikube::{Focus, Operation};
-    use crate::minikube::Minikube;
-    let action = m.keymap.action(key)?;
-    let mk = &mut m.minikube;
-    let effects = match action {
-        Action::Up | Action::Down => {
-            let down = action == Action::Down;
-            let step = |i: usize, n: usize| {
-                if down {
-                    (i + 1).min(n.saturating_sub(1))
-                } else {
-                    i.saturating_sub(1)
-                }
-            };
-            match (&mk.info, mk.focus) {
-                (Some(Ok(info)), Focus::Profiles) => {
-                    let before = mk.selected;
-                    mk.selected = step(mk.selected, info.profiles.len());
-                    if before != mk.selected {
-                        mk.addon_selected = 0;
-                        return Some(vec![load_minikube(m)]);
-                    }
-                }
-                (Some(Ok(info)), Focus::Addons) => {
-                    mk.addon_selected = step(mk.addon_selected, info.addons.len())
-                }
-                _ => {}
-            }
-            Vec::new()
-        }
-        Action::MkAddons => {
-            mk.focus = if mk.focus == Focus::Profiles {
-                Focus::Addons
-            } else {
-                Focus::Profiles
-            };
-            Vec::new()
-        }
-        Action::Retry => vec![load_minikube(m)],
-        Action::Back if mk.busy() => vec![Effect::CancelMinikube],
-        Action::Select if mk.busy() => {
-            m.notice = Some(Notice {
-                text: "minikube is still working: esc interrupts it".into(),
-                error: false,
-            });
-            Vec::new()
-        }
-        Action::Select => {
-            let (title, args) = match mk.focus {
-                Focus::Profiles => {
-                    let Some(p) = mk.selected_profile() else {
-                        return Some(Vec::new());
-                    };
-                    if p.is_running() {
-                        (
-                            format!("Stopping {}", p.name),
-                            Minikube::stop_args(Some(&p.name)),
-                        )
-                    } else {
-                        (
-                            format!("Starting {}", p.name),
-                            Minikube::start_args(Some(&p.name), &mk.start_options),
-                        )
-                    }
-                }
-                Focus::Addons => {
-                    let (Some(p), Some(a)) = (mk.selected_profile(), mk.selected_addon()) else {
-                        return Some(Vec::new());
-                    };
-                    let verb = if a.enabled { "Disabling" } else { "Enabling" };
-                    (
-                        format!("{verb} {} on {}", a.name, p.name),
-                        Minikube::addon_args(Some(&p.name), &a.name, !a.enabled),
-                    )
-                }
-            };
-            mk.op = Some(Operation {
-                title: title.clone(),
-                lines: Vec::new(),
-                running: true,
-                result: None,
-            });
-            m.busy = Some(title);
-            vec![Effect::RunMinikube { args }]
-        }
-        _ => return None,
-    };
-    m.dirty = true;
-    Some(effects)
 }
 
 /// Switches to `context`, through the typed-name dialog when it is protected.
