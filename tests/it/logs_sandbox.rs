@@ -47,8 +47,14 @@ struct Follow {
 
 impl Follow {
     fn start(env: &Env, args: &[&str]) -> Follow {
+        Follow::start_with(env, &[], args)
+    }
+
+    /// With global flags (`--set ...`) before the `logs` command.
+    fn start_with(env: &Env, global: &[&str], args: &[&str]) -> Follow {
         let mut cmd = devk(env.dir.path());
         cmd.env("KUBECONFIG", &env.kubeconfig)
+            .args(global)
             .arg("logs")
             .args(args)
             .stdout(Stdio::piped())
@@ -277,4 +283,52 @@ async fn no_follow_output_matches_kubectl_logs() {
         .map(|l| format!("{}\n", l.strip_prefix(&format!("{pod} main ")).unwrap()))
         .collect();
     assert_eq!(stripped, k);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_silent_stream_is_re_armed_without_repeating_lines() {
+    let env = sandbox().await;
+    let f = Follow::start_with(
+        &env,
+        &["--set", "logs.silence_seconds=1"],
+        &["slow", "-o", "raw"],
+    );
+    // Lines come every 2 s, the stream is re-armed every second in between.
+    f.wait_for(|out, _| seqs(out).len() >= 8).await;
+    let (out, err) = f.stop();
+    let s = seqs(&out);
+    assert!(s.len() >= 8, "{out}\n{err}");
+    for w in s.windows(2) {
+        assert_eq!(w[1], w[0] + 1, "gap or duplicate: {s:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pod_deleted_and_created_again_is_followed_again() {
+    let env = sandbox().await;
+    let f = Follow::start(&env, &["phoenix"]);
+    f.wait_for(|out, _| out.contains("first life")).await;
+    assert!(env.handle.delete_pod("default", "phoenix"));
+    f.wait_for(|_, err| err.contains("phoenix/main: pod deleted"))
+        .await;
+    let again = Scenario::from_toml_str(
+        "[[workload]]\nname = \"phoenix\"\nkind = \"Pod\"\n  [[workload.container]]\n  name = \"main\"\n  [workload.container.logs]\n  rate = 10\n  messages = [\"second life\"]\n",
+        "test",
+    )
+    .unwrap();
+    // The old pod may still be terminating: try until the name is free again.
+    for _ in 0..100 {
+        if env.handle.apply(&again).is_ok() {
+            break;
+        }
+        sleep(100).await;
+    }
+    f.wait_for(|out, _| out.contains("second life")).await;
+    let (out, err) = f.stop();
+    assert!(err.contains("pod deleted"), "{err}");
+    let first = out.find("first life").unwrap();
+    let second = out
+        .find("second life")
+        .expect("the recreated pod is followed");
+    assert!(first < second);
 }
