@@ -9,6 +9,7 @@
 //! This path is synchronous and small on purpose: it runs on every `git push`, so it starts no
 //! async runtime and touches no Docker, AWS or terminal UI code.
 
+pub mod allow;
 pub mod install;
 pub mod refs;
 pub mod report;

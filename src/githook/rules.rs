@@ -6,23 +6,13 @@
 //! Rules look at one line at a time. A cheap trigger regex runs over whole blobs first, so a
 //! file without a single trigger word costs one pass of the regex engine and nothing more.
 
-use std::collections::HashSet;
+use crate::encoding::base64_decode;
 use std::fmt::Write as _;
 
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::HookError;
-
-/// The AWS documentation's example credentials: they appear in tutorials, READMEs and tests.
-const AWS_EXAMPLES: &[&str] = &[
-    "AKIAIOSFODNN7EXAMPLE",
-    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "AKIAI44QH8DHBEXAMPLE",
-    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
-];
-
-/// A comment with this word anywhere on a line allows every finding on that line.
-pub const ALLOW_MARKER: &[u8] = b"devk:allow";
+pub use super::allow::{ALLOW_MARKER, Allowed, Allowlist, fingerprint, mask};
 
 /// Shannon entropy (bits per character) below which a 40-character value is not taken for an
 /// AWS secret access key. Random keys over the 64-character alphabet score 4.1 or more; hex
@@ -354,129 +344,10 @@ fn decodes_to_credentials(value: &[u8]) -> bool {
     }
 }
 
-/// Decodes standard base64 (padding optional). `None` for anything else.
-pub fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
-    let text = text
-        .strip_suffix(b"==")
-        .or_else(|| text.strip_suffix(b"="))
-        .unwrap_or(text);
-    if text.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for &c in text {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
-/// The value masked for display: the first 4 characters (fewer for very short values, so that
-/// at least half stays hidden), then one `*` per hidden character, at most 36 of them.
-pub fn mask(value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    let visible = 4.min(chars.len() / 2);
-    let hidden = chars.len() - visible;
-    let mut out: String = chars[..visible].iter().collect();
-    out.push_str(&"*".repeat(hidden.min(36)));
-    if hidden > 36 {
-        let _ = write!(out, "…({} chars)", chars.len());
-    }
-    out
-}
-
-/// A short, stable name for a (rule, value) pair that reveals nothing about the value:
-/// `rule:` and the first 16 hex digits of SHA-256 over the rule name and value.
-pub fn fingerprint(rule: &str, value: &[u8]) -> String {
-    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-    ctx.update(rule.as_bytes());
-    ctx.update(b"\0");
-    ctx.update(value);
-    let digest = ctx.finish();
-    let mut out = format!("{rule}:");
-    for b in &digest.as_ref()[..8] {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
-/// Why a hit is not reported, if it is allowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Allowed {
-    /// One of the AWS documentation's example keys.
-    AwsExample,
-    /// `devk:allow` on the line.
-    Marker,
-    /// Its fingerprint is in `.devkignore`.
-    Fingerprint,
-}
-
-/// The allow-list: the fingerprints from `.devkignore`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Allowlist {
-    fingerprints: HashSet<String>,
-}
-
-impl Allowlist {
-    /// Parses `.devkignore`: one fingerprint per line; `#` starts a comment; blank lines are
-    /// ignored.
-    pub fn parse(text: &str) -> Allowlist {
-        let fingerprints = text
-            .lines()
-            .map(|l| l.split('#').next().unwrap_or("").trim())
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect();
-        Allowlist { fingerprints }
-    }
-
-    /// How many fingerprints are listed.
-    pub fn len(&self) -> usize {
-        self.fingerprints.len()
-    }
-
-    /// True when nothing is listed.
-    pub fn is_empty(&self) -> bool {
-        self.fingerprints.is_empty()
-    }
-
-    /// Whether `hit`, found on `line`, is allowed, and why.
-    pub fn allows(&self, hit: &Hit, line: &[u8]) -> Option<Allowed> {
-        if AWS_EXAMPLES.iter().any(|e| e.as_bytes() == hit.value) {
-            return Some(Allowed::AwsExample);
-        }
-        if contains(line, ALLOW_MARKER) {
-            return Some(Allowed::Marker);
-        }
-        if !self.fingerprints.is_empty() && self.fingerprints.contains(&hit.fingerprint()) {
-            return Some(Allowed::Fingerprint);
-        }
-        None
-    }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::base64_encode;
     use rstest::rstest;
 
     // Test secrets are assembled from pieces so that this file holds none a scanner would flag.
@@ -557,34 +428,6 @@ mod tests {
         assert!(rule_names(&format!("  .dockerconfigjson: {empty}")).is_empty());
     }
 
-    fn base64_encode(bytes: &[u8]) -> String {
-        const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let n = chunk.len();
-            let v = (u32::from(chunk[0]) << 16)
-                | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-                | u32::from(*chunk.get(2).unwrap_or(&0));
-            for i in 0..4 {
-                if i <= n {
-                    out.push(ALPHA[((v >> (18 - 6 * i)) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn base64_round_trip() {
-        for text in ["", "a", "ab", "abc", "user:pass", "{\"auths\":{}}"] {
-            let enc = base64_encode(text.as_bytes());
-            assert_eq!(base64_decode(enc.as_bytes()).unwrap(), text.as_bytes());
-        }
-        assert!(base64_decode(b"not base64!").is_none());
-    }
-
     #[test]
     fn custom_pattern_reports_group_one() {
         let rules = Rules::new(&[r"internal_token=(itk_[a-z0-9]{12})".to_owned()]).unwrap();
@@ -634,27 +477,6 @@ mod tests {
             list.allows(hit, line.as_bytes()),
             Some(Allowed::Fingerprint)
         );
-    }
-
-    #[test]
-    fn mask_shows_only_the_prefix_of_a_key() {
-        assert_eq!(mask(&akia("Z7Q2LMNB4XK5PW3R")), "AKIA****************");
-    }
-
-    #[rstest]
-    #[case::short("abcdef", "abc***")]
-    #[case::long(&"a".repeat(50), &format!("aaaa{}…(50 chars)", "*".repeat(36)))]
-    fn mask_keeps_four_characters(#[case] value: &str, #[case] want: &str) {
-        assert_eq!(mask(value), want);
-    }
-
-    #[test]
-    fn fingerprint_is_stable_and_hides_the_value() {
-        let fp = fingerprint("aws-access-key-id", b"value");
-        assert_eq!(fp, fingerprint("aws-access-key-id", b"value"));
-        assert_ne!(fp, fingerprint("private-key", b"value"));
-        assert!(fp.starts_with("aws-access-key-id:"));
-        assert_eq!(fp.len(), "aws-access-key-id:".len() + 16);
     }
 
     #[test]

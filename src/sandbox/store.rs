@@ -134,6 +134,12 @@ pub struct Change {
 
 type Key = (Res, String, String);
 
+/// The store key of an object: cluster-scoped kinds have no namespace.
+fn key_of(res: Res, ns: &str, name: &str) -> Key {
+    let ns = if res.namespaced() { ns } else { "" };
+    (res, ns.to_string(), name.to_string())
+}
+
 /// The live half of a watch: changes after the backlog.
 pub type Subscription = broadcast::Receiver<Arc<Change>>;
 
@@ -227,15 +233,7 @@ impl Store {
     /// Stores a new object: sets uid, creationTimestamp (unless given) and resourceVersion.
     pub fn create(&mut self, res: Res, mut obj: Value) -> Result<Value, ApiError> {
         let (ns, name) = meta(&obj);
-        let key = (
-            res,
-            if res.namespaced() {
-                ns.clone()
-            } else {
-                String::new()
-            },
-            name.clone(),
-        );
+        let key = key_of(res, &ns, &name);
         if self.objects.contains_key(&key) {
             return Err(ApiError::already_exists(res.plural(), &name));
         }
@@ -267,15 +265,7 @@ impl Store {
     /// resourceVersion. Identity fields are kept from the stored object.
     pub fn update(&mut self, res: Res, mut obj: Value) -> Result<Value, ApiError> {
         let (ns, name) = meta(&obj);
-        let key = (
-            res,
-            if res.namespaced() {
-                ns.clone()
-            } else {
-                String::new()
-            },
-            name.clone(),
-        );
+        let key = key_of(res, &ns, &name);
         let Some(old) = self.objects.get(&key).cloned() else {
             return Err(ApiError::not_found(res.plural(), &name));
         };
@@ -298,10 +288,7 @@ impl Store {
     /// Removes an object; the DELETED event carries a new resourceVersion, as on a real server.
     pub fn delete(&mut self, res: Res, ns: &str, name: &str) -> Result<Value, ApiError> {
         let ns = if res.namespaced() { ns } else { "" };
-        let Some(mut obj) = self
-            .objects
-            .remove(&(res, ns.to_string(), name.to_string()))
-        else {
+        let Some(mut obj) = self.objects.remove(&key_of(res, ns, name)) else {
             return Err(ApiError::not_found(res.plural(), name));
         };
         self.rv += 1;

@@ -79,7 +79,9 @@ pub fn normalize_secret(obj: &mut Value) -> Result<(), ApiError> {
         ));
     };
     for (k, v) in data.iter() {
-        let ok = v.as_str().is_some_and(|s| base64_decode(s).is_some());
+        let ok = v
+            .as_str()
+            .is_some_and(|s| base64_decode(s.as_bytes()).is_some());
         if !ok {
             return Err(ApiError::bad_request(format!(
                 "Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data in data[{k}]"
@@ -104,7 +106,7 @@ pub fn normalize_secret(obj: &mut Value) -> Result<(), ApiError> {
 fn decoded(data: &Map<String, Value>, key: &str) -> Option<Vec<u8>> {
     data.get(key)
         .and_then(Value::as_str)
-        .and_then(base64_decode)
+        .and_then(|s| base64_decode(s.as_bytes()))
 }
 
 /// Type-specific Secret rules (`kubernetes.io/dockerconfigjson` needs a JSON

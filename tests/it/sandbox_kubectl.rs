@@ -437,35 +437,19 @@ async fn kubectl_creates_a_docker_registry_secret() {
     };
     let env = sandbox().await;
     let server = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
-    let out = env
-        .ok(
-            &k,
-            &[
-                "create",
-                "secret",
-                "docker-registry",
-                "ecr-pull",
-                &format!("--docker-server={server}"),
-                "--docker-username=AWS",
-                "--docker-password=x",
-            ],
-        )
-        .await;
+    let docker_server = format!("--docker-server={server}");
+    let create = [
+        "create",
+        "secret",
+        "docker-registry",
+        "ecr-pull",
+        docker_server.as_str(),
+        "--docker-username=AWS",
+        "--docker-password=x",
+    ];
+    let out = env.ok(&k, &create).await;
     assert_eq!(out.trim(), "secret/ecr-pull created");
-    let again = env
-        .run(
-            &k,
-            &[
-                "create",
-                "secret",
-                "docker-registry",
-                "ecr-pull",
-                &format!("--docker-server={server}"),
-                "--docker-username=AWS",
-                "--docker-password=x",
-            ],
-        )
-        .await;
+    let again = env.run(&k, &create).await;
     assert!(
         again.stderr.contains("secrets \"ecr-pull\" already exists"),
         "{}",
