@@ -13,4 +13,5 @@ mod logs_sandbox;
 mod minikube;
 mod policy_cli;
 mod sandbox_kubectl;
+mod services;
 mod tui_e2e;
