@@ -6,7 +6,7 @@
 //! Exits 0 when nothing is found (or this is CI, where pushing to ECR is allowed) and 6 when
 //! it finds a way around the policy.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::output::{note, out};
 use super::{Failure, Globals};
@@ -45,22 +45,10 @@ struct Report<'a> {
     findings: &'a [Finding],
 }
 
-/// The Docker config file the Docker CLI reads.
-pub fn docker_config_path() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("config.json"));
-    }
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()))
-        .map(|h| h.join(".docker").join("config.json"))
-}
-
 pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let rules = super::policy::push_rules(g)?;
     let ci = detect_ci(&Env::from_process(), &rules.ci_systems);
-    let path = docker_config_path()
+    let path = crate::images::dockerconfig::config_path()
         .ok_or_else(|| Failure::new(Exit::Failure, "no home directory and no DOCKER_CONFIG"))?;
     let (exists, findings) = match std::fs::read_to_string(&path) {
         Ok(text) => (true, findings_in(&text, &path, &rules)?),

@@ -2,21 +2,25 @@
 //! arguments into calls into the library; this module maps every failure to one clear line
 //! on stderr and a deliberate exit code.
 
+mod build;
 mod complete;
 mod config_cmd;
 mod confirm;
 mod context_cmd;
 mod contexts_cmd;
+mod creds;
 mod current;
 mod demo;
 mod docs;
 mod doctor;
 mod hook;
+mod images_cmd;
 mod logs;
 mod minikube;
 mod ns;
 mod output;
 mod policy;
+mod push;
 mod sandbox_cmd;
 mod scan;
 mod switch;
@@ -83,9 +87,20 @@ pub enum Command {
     /// Explain the image push policy for a reference: exits 0 when a push would be allowed
     /// here, 6 when it would be refused ("only CI pushes to ECR").
     Policy(policy::Args),
+    /// Build an image through the Docker Engine API, tagged NAME:<git short sha>[-dirty];
+    /// honours .dockerignore; builds into minikube's daemon when the context is minikube.
+    Build(build::Args),
+    /// Push a local image with your Docker credentials, after the push policy allowed it
+    /// (exit 6 refused, 9 credentials rejected, 8 engine or registry unreachable).
+    Push(push::Args),
+    /// List the project's local images: tags, size, age and where each has been pushed.
+    Images(images_cmd::Args),
     /// Find ways around the push policy on this machine (ECR credentials and credential
     /// helpers in the Docker config) and say how to close them.
     Doctor(doctor::Args),
+    /// ECR pull secrets for local clusters, minted from your AWS credentials: refresh, status,
+    /// clean.
+    Creds(creds::Args),
     /// Print the shell completion script (bash, zsh, fish).
     Completions(docs::CompletionsArgs),
     /// Write man pages generated from these definitions.
@@ -156,7 +171,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Scan(a) => scan::exec(a, &globals),
         Command::Minikube(a) => minikube::exec(a, &globals),
         Command::Policy(a) => policy::exec(a, &globals),
+        Command::Build(a) => build::exec(a, &globals),
+        Command::Push(a) => push::exec(a, &globals),
+        Command::Images(a) => images_cmd::exec(a, &globals),
         Command::Doctor(a) => doctor::exec(a, &globals),
+        Command::Creds(a) => creds::exec(a, &globals),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
     }

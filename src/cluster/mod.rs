@@ -10,6 +10,7 @@ use kube::api::{Api, ListParams};
 pub mod logs;
 pub mod logsession;
 pub mod pods;
+pub mod pullsecrets;
 
 use crate::exit::Exit;
 use crate::kubeconfig::Sources;
@@ -98,7 +99,7 @@ pub enum NamespaceCheck {
     },
 }
 
-fn classify_kube_error(context: &str, e: kube::Error) -> ClusterError {
+pub(crate) fn classify_kube_error(context: &str, e: kube::Error) -> ClusterError {
     let context = context.to_string();
     match e {
         kube::Error::Api(status) if status.code == 401 => ClusterError::Unauthorized { context },

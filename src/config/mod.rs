@@ -9,7 +9,9 @@
 //! checked for values no type can rule out. Every error names the file and line, the variable
 //! or the flag that supplied the bad value.
 
+mod creds;
 mod error;
+pub mod images;
 mod report;
 mod schema;
 mod sources;
@@ -19,6 +21,7 @@ mod typed;
 use std::fmt;
 use std::path::PathBuf;
 
+pub use creds::CredsConfig;
 pub use error::ConfigError;
 pub use sources::{PROJECT_FILE, USER_FILE, env_var_name};
 pub use typed::{

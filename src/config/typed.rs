@@ -20,6 +20,8 @@ pub struct Config {
     pub logs: LogsConfig,
     pub minikube: MinikubeConfig,
     pub policy: PolicyConfig,
+    pub creds: super::creds::CredsConfig,
+    pub images: super::images::ImagesConfig,
 }
 
 /// `[policy]`: the image push policy ("only CI pushes to ECR").
@@ -269,6 +271,8 @@ pub(crate) fn check(config: &Config, origin: &dyn Fn(&str) -> String) -> Vec<Con
             ),
         });
     }
+    errors.extend(super::creds::check(&config.creds, origin));
+    errors.extend(super::images::check(&config.images, origin));
     errors
 }
 

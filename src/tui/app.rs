@@ -43,20 +43,6 @@ impl Tab {
     pub(super) fn index(self) -> usize {
         Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
     }
-
-    /// For tabs whose feature has not landed yet: what will be there. Shown instead of data,
-    /// never fake data.
-    pub fn not_yet(self) -> Option<&'static str> {
-        match self {
-            Tab::Contexts | Tab::Pods | Tab::Hook | Tab::Minikube => None,
-            Tab::Images => Some(
-                "Image builds (Docker Engine), tags from git, loading into minikube and pushes to local registries, under the policy \"only CI pushes to ECR\", arrive with the Images issue.",
-            ),
-            Tab::Creds => Some(
-                "ECR pull secrets for the local cluster, minted from your AWS credentials and refreshed before they expire, arrive with the Registry credentials issue.",
-            ),
-        }
-    }
 }
 
 /// The tab bar row: for each tab, its label and the columns it covers. Shared by the view
@@ -181,6 +167,10 @@ pub struct Model {
     pub size: (u16, u16),
     /// The Minikube tab.
     pub minikube: super::minikube::MinikubeState,
+    /// The Images tab.
+    pub images: super::images::ImagesState,
+    /// The Registry creds tab.
+    pub creds: super::creds::CredsState,
     /// The Hook tab: None until loaded.
     pub hook: Option<Result<Box<super::msg::HookInfo>, String>>,
     /// Generation counter of log streams.
@@ -210,6 +200,8 @@ impl Model {
                 views: Vec::new(),
             },
             hook: None,
+            images: Default::default(),
+            creds: Default::default(),
             minikube: Default::default(),
             log_generation: 0,
             log_budget: 64 << 20,
@@ -230,6 +222,7 @@ impl Model {
     pub fn start(&mut self) -> Vec<Effect> {
         let mut effects = self.restart_watch();
         effects.push(Effect::LoadHook);
+        effects.extend(super::update_creds::on_snapshot(self));
         effects
     }
 

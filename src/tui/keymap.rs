@@ -37,6 +37,10 @@ pub enum Action {
     Workload,
     /// Minikube tab: move between the profile list and the addon list.
     MkAddons,
+    /// Images tab: build the project image.
+    ImageBuild,
+    /// Images tab: push the selected image (after the push policy).
+    ImagePush,
     LogFollow,
     LogNext,
     LogPrev,
@@ -105,6 +109,16 @@ impl Action {
             Action::MkAddons,
             "minikube_addons",
             "minikube: switch between profiles and addons (enter starts/stops or toggles)",
+        ),
+        (
+            Action::ImageBuild,
+            "image_build",
+            "images: build the project image",
+        ),
+        (
+            Action::ImagePush,
+            "image_push",
+            "images: push the selected image (policy first)",
         ),
         (
             Action::Workload,

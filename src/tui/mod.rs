@@ -3,8 +3,12 @@
 //! (also on panic).
 
 pub mod app;
+pub mod creds;
+mod creds_tasks;
 #[cfg(test)]
 mod fixtures;
+pub mod images;
+mod images_tasks;
 pub mod keymap;
 pub mod keys;
 pub mod logview;
@@ -13,6 +17,8 @@ pub mod msg;
 pub mod runtime;
 pub mod theme;
 pub mod update;
+mod update_creds;
+mod update_images;
 mod update_logs;
 mod update_minikube;
 pub mod views;
@@ -184,9 +190,19 @@ pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
         max_streams: cfg.logs.max_streams,
         silence: Duration::from_secs(cfg.logs.silence_seconds),
         minikube: crate::minikube::from_config(cfg),
+        config: std::sync::Arc::new(cfg.clone()),
     };
     let mut model = Model::new(snapshot, keymap, 0);
     model.simulated = opts.simulated;
+    model.creds = creds::CredsState::new(cfg.creds.clone());
+    model.images.name = cfg.images.name.clone();
+    model.images.local_registry = cfg.images.local_registry.clone();
+    // Reads DOCKER_HOST or the docker context's meta file; connects to nothing.
+    model.images.engine = crate::images::docker::Endpoint::resolve(
+        &crate::images::docker::EnvSnapshot::from_process(),
+    )
+    .map(|e| e.host)
+    .unwrap_or_default();
     model.minikube.start_options = crate::minikube::StartOptions {
         driver: cfg.minikube.driver.clone(),
         cpus: cfg.minikube.cpus,

@@ -91,6 +91,25 @@ pub enum Msg {
     MinikubeDone(Result<(), String>),
     /// The pre-push hook's state in the current repository and its last scan.
     Hook(Result<Box<HookInfo>, String>),
+    /// The pull secrets of the context read for creds generation `generation`.
+    CredsStatus {
+        generation: u64,
+        result: Result<Vec<crate::ecr::status::StatusRow>, String>,
+    },
+    /// A pull-secret refresh ended (Err: the message, never a token).
+    CredsRefreshed {
+        generation: u64,
+        automatic: bool,
+        result: Result<crate::ecr::refresh::Report, String>,
+    },
+    /// The project's local images (or why they could not be listed).
+    Images(Result<Vec<crate::images::list::ImageRow>, String>),
+    /// Progress of the running build.
+    ImageBuild(Vec<crate::images::build::BuildEvent>),
+    /// Progress of the running push.
+    ImagePush(Vec<crate::images::push_stream::PushEvent>),
+    /// The build or push ended.
+    ImageOpDone(super::images::OpEnd),
 }
 
 /// Work for the runtime. `update` returns these; the runtime runs them and answers with `Msg`s.
@@ -141,5 +160,28 @@ pub enum Effect {
     },
     /// Interrupt the running minikube operation (SIGINT, as ctrl-c would).
     CancelMinikube,
+    /// Read the pull secrets (and service accounts) of `context`.
+    LoadCreds {
+        generation: u64,
+        context: String,
+    },
+    /// Mint an ECR token and write the pull secrets (`devk creds refresh`).
+    RefreshCreds {
+        generation: u64,
+        automatic: bool,
+        request: Box<crate::ecr::refresh::Request>,
+    },
+    /// List the local images of the project `name`.
+    LoadImages {
+        name: String,
+    },
+    /// Build the project (`[images]` config, as `devk build` with no arguments).
+    BuildImage,
+    /// Push `reference`, policy first (a refusal sends nothing). With `source`, first tag the
+    /// local image `source` as `reference` (a push to `[images] local_registry`).
+    PushImage {
+        reference: String,
+        source: Option<String>,
+    },
     Quit,
 }

@@ -32,6 +32,8 @@ pub struct Env {
     pub max_streams: usize,
     pub silence: Duration,
     pub minikube: crate::minikube::Minikube,
+    /// The loaded config (the Images tab builds and pushes with it).
+    pub config: std::sync::Arc<crate::config::Config>,
 }
 
 /// Reads the kubeconfig into what the UI shows.
@@ -124,6 +126,36 @@ impl Runner {
                     let _ = forward.await;
                     let _ = tx.send(Msg::MinikubeDone(result)).await;
                 });
+            }
+            Effect::LoadCreds {
+                generation,
+                context,
+            } => {
+                let (sources, tx) = (self.env.sources.clone(), self.tx.clone());
+                tokio::spawn(super::creds_tasks::load(sources, context, generation, tx));
+            }
+            Effect::RefreshCreds {
+                generation,
+                automatic,
+                request,
+            } => {
+                let (sources, tx) = (self.env.sources.clone(), self.tx.clone());
+                tokio::spawn(super::creds_tasks::refresh(
+                    sources, *request, generation, automatic, tx,
+                ));
+            }
+            Effect::LoadImages { name } => {
+                tokio::spawn(super::images_tasks::load(name, self.tx.clone()));
+            }
+            Effect::BuildImage => {
+                tokio::spawn(super::images_tasks::build(
+                    self.env.clone(),
+                    self.tx.clone(),
+                ));
+            }
+            Effect::PushImage { reference, source } => {
+                let (env, tx) = (self.env.clone(), self.tx.clone());
+                tokio::spawn(super::images_tasks::push_image(env, reference, source, tx));
             }
             Effect::LoadHook => {
                 let tx = self.tx.clone();

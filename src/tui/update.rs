@@ -7,6 +7,10 @@ use super::app::{Conn, Model, Notice, Overlay, PaletteItem, Tab, tab_layout};
 use super::keymap::Action;
 use super::keys::{Key, KeyCode};
 use super::msg::{Effect, KubeSnapshot, Mouse, Msg, PodChange, PodRow};
+use super::update_images::{
+    build_events, enter_images, images_loaded, on_images_key, op_done, push_events, start_build,
+    start_push,
+};
 use super::update_logs::{on_log_key, open_logs};
 use super::update_minikube::{load_minikube, on_minikube_key};
 
@@ -40,7 +44,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 m.spinner = m.spinner.wrapping_add(1);
                 m.dirty = true;
             }
-            Vec::new()
+            super::update_creds::on_clock(m)
         }
         Msg::Kube(Ok(snapshot)) => apply_snapshot(m, snapshot),
         Msg::Kube(Err(e)) => {
@@ -126,11 +130,32 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.dirty = true;
             vec![load_minikube(m)]
         }
+        Msg::Images(rows) => {
+            images_loaded(m, rows);
+            Vec::new()
+        }
+        Msg::ImageBuild(events) => {
+            build_events(m, events);
+            Vec::new()
+        }
+        Msg::ImagePush(events) => {
+            push_events(m, events);
+            Vec::new()
+        }
+        Msg::ImageOpDone(end) => op_done(m, end),
         Msg::Hook(info) => {
             m.hook = Some(info);
             m.dirty = true;
             Vec::new()
         }
+        Msg::CredsStatus { generation, result } => {
+            super::update_creds::on_status(m, generation, result)
+        }
+        Msg::CredsRefreshed {
+            generation,
+            automatic,
+            result,
+        } => super::update_creds::on_refreshed(m, generation, automatic, result),
         Msg::Notice { text, error } => {
             m.notice = Some(Notice { text, error });
             m.dirty = true;
@@ -183,11 +208,13 @@ fn apply_snapshot(m: &mut Model, snapshot: KubeSnapshot) -> Vec<Effect> {
     let after = m
         .current_row()
         .map(|r| (r.name.clone(), r.namespace.clone()));
-    if before != after {
+    let mut effects = if before != after {
         m.restart_watch()
     } else {
         Vec::new()
-    }
+    };
+    effects.extend(super::update_creds::on_snapshot(m));
+    effects
 }
 
 fn on_mouse(m: &mut Model, mouse: Mouse) -> Vec<Effect> {
@@ -325,8 +352,18 @@ fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
     if m.tab == Tab::Pods && m.log_view().is_some() {
         return on_log_key(m, key);
     }
+    if m.tab == Tab::Creds
+        && let Some(effects) = super::update_creds::on_creds_key(m, key)
+    {
+        return effects;
+    }
     if m.tab == Tab::Minikube
         && let Some(effects) = on_minikube_key(m, key)
+    {
+        return effects;
+    }
+    if m.tab == Tab::Images
+        && let Some(effects) = on_images_key(m, key)
     {
         return effects;
     }
@@ -376,12 +413,27 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
                 selected: 0,
             }
         }
-        Action::NextTab => m.tab = Tab::ALL[(m.tab.index() + 1) % Tab::ALL.len()],
-        Action::PrevTab => m.tab = Tab::ALL[(m.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()],
+        Action::NextTab | Action::PrevTab => {
+            let step = if action == Action::NextTab {
+                1
+            } else {
+                Tab::ALL.len() - 1
+            };
+            m.tab = Tab::ALL[(m.tab.index() + step) % Tab::ALL.len()];
+            if m.tab == Tab::Images {
+                return enter_images(m);
+            }
+        }
         Action::TabContexts => m.tab = Tab::Contexts,
         Action::TabPods => m.tab = Tab::Pods,
-        Action::TabImages => m.tab = Tab::Images,
-        Action::TabCreds => m.tab = Tab::Creds,
+        Action::TabImages => return enter_images(m),
+        Action::ImageBuild => return start_build(m),
+        Action::ImagePush => return start_push(m),
+        Action::TabCreds => {
+            m.tab = Tab::Creds;
+            // Re-read: `devk creds refresh` in another terminal may have changed them.
+            return super::update_creds::load(m);
+        }
         Action::TabMinikube => {
             m.tab = Tab::Minikube;
             return vec![load_minikube(m)];

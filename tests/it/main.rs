@@ -7,7 +7,15 @@ mod support;
 
 mod cli_contexts;
 mod config_layers;
+mod creds;
+mod creds_errors;
+mod creds_pull;
+mod creds_tui;
 mod githook;
+mod images_build;
+mod images_push;
+mod images_tui;
+mod images_world;
 mod kubeconfig_kubectl;
 mod logs_sandbox;
 mod minikube;

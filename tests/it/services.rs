@@ -39,8 +39,16 @@ fn registry_requires_basic_auth_and_logs_every_request() {
         http(&mut s, &format!("GET /v2/ HTTP/1.0\r\n{auth}\r\n")).0
     };
     assert_eq!(get(None), 401, "anonymous access must be refused");
-    assert_eq!(get(Some("dev:wrong")), 401, "a wrong password must be refused");
-    assert_eq!(get(Some("dev:s3cret")), 200, "the htpasswd user must be let in");
+    assert_eq!(
+        get(Some("dev:wrong")),
+        401,
+        "a wrong password must be refused"
+    );
+    assert_eq!(
+        get(Some("dev:s3cret")),
+        200,
+        "the htpasswd user must be let in"
+    );
     let log = reg.log();
     assert_eq!(
         log.matches("\"GET /v2/ HTTP/1.0\"").count(),

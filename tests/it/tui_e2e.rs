@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 use crate::support::{devk_bin, require_tool};
 
 /// A tmux server of its own (own socket), killed on drop.
-struct Tmux {
+pub(crate) struct Tmux {
     tmux: std::path::PathBuf,
     socket: String,
 }
 
 impl Tmux {
-    fn start(tmux: std::path::PathBuf, home: &Path, cmd: &str) -> Tmux {
+    pub(crate) fn start(tmux: std::path::PathBuf, home: &Path, cmd: &str) -> Tmux {
         let socket = format!(
             "devk-e2e-{}-{}",
             std::process::id(),
@@ -50,7 +50,7 @@ impl Tmux {
         c
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "e2e"];
         args.extend_from_slice(keys);
         assert!(self.cmd(&args).status().unwrap().success());
@@ -74,7 +74,7 @@ impl Tmux {
     }
 
     /// Waits until the screen satisfies `pred` (10 s at most), returning the screen.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
 use crate::policy::ContextClass;
 use crate::tui::app::{Conn, Model, Overlay, Tab, tab_layout};
@@ -25,6 +25,17 @@ pub fn class_style(theme: &Theme, class: ContextClass) -> Style {
 pub fn header(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     let protected = m.is_protected();
     let mut spans = vec![Span::styled(" devk ", theme.accent)];
+    if m.creds.failing() {
+        // Loud on every tab and first, so even 80 columns show it: a failed pull-secret
+        // refresh means image pulls in the local cluster will soon fail.
+        spans.push(Span::styled(
+            " ✖ CREDS FAILED ",
+            theme
+                .danger
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(" "));
+    }
     match m.current_row() {
         Some(row) => {
             spans.push(Span::raw("│ context "));
@@ -84,8 +95,6 @@ pub fn tabs(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         }
         let style = if tab == m.tab {
             theme.selected.add_modifier(Modifier::BOLD)
-        } else if tab.not_yet().is_some() {
-            theme.muted
         } else {
             Style::default()
         };
@@ -114,25 +123,6 @@ pub fn body_block(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) -> Rect {
     let inner = block.inner(area);
     f.render_widget(block, area);
     inner
-}
-
-pub fn not_yet(tab: Tab, theme: &Theme, f: &mut Frame, area: Rect) {
-    let text = tab.not_yet().unwrap_or_default();
-    let p = Paragraph::new(vec![
-        Line::from(Span::styled(
-            format!("{} is not here yet.", tab.title()),
-            theme.accent,
-        )),
-        Line::raw(""),
-        Line::raw(text),
-        Line::raw(""),
-        Line::from(Span::styled(
-            "Nothing on this tab is simulated or made up.",
-            theme.muted,
-        )),
-    ])
-    .wrap(Wrap { trim: true });
-    f.render_widget(p, area);
 }
 
 /// The keys that work here, the progress of a long operation, or the latest notice.
@@ -188,6 +178,20 @@ pub fn footer(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             (k(Action::Filter), "filter"),
             (k(Action::Namespace), "namespace"),
             (k(Action::Retry), "reconnect"),
+            (k(Action::NextTab), "tabs"),
+            (k(Action::Help), "help"),
+            (k(Action::Quit), "quit"),
+        ],
+        (Overlay::None, Tab::Images) => vec![
+            (k(Action::ImageBuild), "build"),
+            (k(Action::ImagePush), "push"),
+            (k(Action::Retry), "refresh"),
+            (k(Action::Back), "close output"),
+            (k(Action::Help), "help"),
+            (k(Action::Quit), "quit"),
+        ],
+        (Overlay::None, Tab::Creds) => vec![
+            (k(Action::Retry), "refresh now"),
             (k(Action::NextTab), "tabs"),
             (k(Action::Help), "help"),
             (k(Action::Quit), "quit"),

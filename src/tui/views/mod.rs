@@ -2,8 +2,10 @@
 //! it, does no I/O. One file per part of the screen.
 
 mod contexts;
+mod creds;
 mod frame;
 mod hook;
+mod images;
 mod logs;
 mod minikube;
 mod overlays;
@@ -32,8 +34,9 @@ pub fn view(m: &Model, theme: &Theme, f: &mut Frame) {
         Tab::Contexts => contexts::draw(m, theme, f, inner),
         Tab::Pods => pods::draw(m, theme, f, inner),
         Tab::Hook => hook::draw(m, theme, f, inner),
+        Tab::Images => images::draw(m, theme, f, inner),
         Tab::Minikube => minikube::draw(m, theme, f, inner),
-        other => frame::not_yet(other, theme, f, inner),
+        Tab::Creds => creds::draw(m, theme, f, inner),
     }
     frame::footer(m, theme, f, footer);
     overlays::draw(m, theme, f, area);
@@ -73,3 +76,5 @@ pub(super) fn age(now: i64, then: i64) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_creds;

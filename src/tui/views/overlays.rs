@@ -73,26 +73,61 @@ pub fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     }
 }
 
+/// All key bindings, in as many columns as the screen needs so that none is cut off.
 fn help(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
-    let rect = centered(area, 70, (Action::ALL.len() as u16) + 4);
-    let mut lines = Vec::new();
-    for (action, _, description) in Action::ALL {
-        let keys = m.keymap.keys_for(*action).join(", ");
-        lines.push(Line::from(vec![
-            Span::styled(format!("{keys:>16}  "), theme.accent),
-            Span::raw(*description),
-        ]));
-    }
-    lines.push(Line::from(Span::styled(
-        "      ctrl-c  always quits",
-        theme.muted,
-    )));
+    let mut entries: Vec<(String, &str)> = Action::ALL
+        .iter()
+        .map(|(action, _, description)| (m.keymap.keys_for(*action).join(", "), *description))
+        .collect();
+    entries.push(("ctrl-c".to_owned(), "always quits"));
+    let key_width = entries
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    const WIDEST: usize = 72;
+    // Rows inside the border, leaving a line of the screen above and below.
+    let rows = usize::from(area.height.saturating_sub(4)).max(1);
+    let columns = entries.len().div_ceil(rows).max(1);
+    let rows = entries.len().div_ceil(columns);
+    let width = (usize::from(area.width).saturating_sub(2)).min(columns * WIDEST + 2);
+    let rect = centered(area, width as u16, rows as u16 + 2);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.accent)
         .title(" Keys (from [keys] in your config) ");
+    let inner = block.inner(rect);
     f.render_widget(Clear, rect);
-    f.render_widget(Paragraph::new(lines).block(block), rect);
+    f.render_widget(block, rect);
+    let column_width = usize::from(inner.width) / columns;
+    for (c, chunk) in entries.chunks(rows).enumerate() {
+        let lines: Vec<Line> = chunk
+            .iter()
+            .map(|(keys, description)| {
+                let room = column_width.saturating_sub(key_width + 3);
+                Line::from(vec![
+                    Span::styled(format!("{keys:>key_width$}  "), theme.accent),
+                    Span::raw(cut(description, room)),
+                ])
+            })
+            .collect();
+        let column = Rect {
+            x: inner.x + (c * column_width) as u16,
+            width: column_width as u16,
+            ..inner
+        };
+        f.render_widget(Paragraph::new(lines), column);
+    }
+}
+
+/// `text` shortened to `room` characters, with an ellipsis when something was cut.
+fn cut(text: &str, room: usize) -> String {
+    if text.chars().count() <= room {
+        return text.to_owned();
+    }
+    let mut s: String = text.chars().take(room.saturating_sub(1)).collect();
+    s.push('…');
+    s
 }
 
 fn palette(m: &Model, theme: &Theme, f: &mut Frame, area: Rect, input: &str, selected: usize) {

@@ -138,8 +138,6 @@ fn cases() -> Vec<(&'static str, Model)> {
     unreachable.tab = Tab::Pods;
     unreachable.pods.conn =
         Conn::Failed("cannot reach https://minikube.example.com: connection refused".into());
-    let mut images = model();
-    images.tab = Tab::Images;
     let mut demo = model();
     demo.simulated = true;
     let logs = logs_model();
@@ -163,7 +161,6 @@ fn cases() -> Vec<(&'static str, Model)> {
         ("contexts_protected", model_on("eks-prod")),
         ("pods", pods_model()),
         ("pods_unreachable", unreachable),
-        ("images_not_yet", images),
         ("help", help),
         ("confirm_protected", confirm),
         ("palette", palette),
@@ -171,6 +168,133 @@ fn cases() -> Vec<(&'static str, Model)> {
         ("logs_two_pods_filtered", logs),
         ("hook_not_installed", hook),
         ("minikube_missing", minikube_missing()),
+    ]
+    .into_iter()
+    .chain(images_cases())
+    .collect()
+}
+
+/// The Images tab: a list, a build in progress, a failed build, a refused push.
+fn images_cases() -> Vec<(&'static str, Model)> {
+    use crate::images::build::BuildEvent;
+    use crate::images::list::{ImageRow, PushedTo};
+    use crate::images::push_stream::PushEvent;
+    use crate::tui::images::OpEnd;
+    let mut list = model();
+    list.now = 1_000_000;
+    list.images.name = "app".into();
+    list.images.engine = "unix:///var/run/docker.sock".into();
+    let _ = update(&mut list, Msg::Key(crate::tui::keys::Key::ch('3')));
+    let _ = update(
+        &mut list,
+        Msg::Images(Ok(vec![
+            ImageRow {
+                id: "sha256:4f9e2a7c1b3d5e6f7a8b9c0d".into(),
+                tags: vec![
+                    "127.0.0.1:5000/app:1.4.0".into(),
+                    "app:1.4.0".into(),
+                    "app:main".into(),
+                ],
+                size: 24_800_000,
+                created: 1_000_000 - 600,
+                pushed_to: vec![PushedTo {
+                    reference: "127.0.0.1:5000/app:1.4.0".into(),
+                    digest: Some("sha256:aa".into()),
+                    pushed_at: Some("2026-11-27T10:00:00Z".into()),
+                }],
+            },
+            ImageRow {
+                id: "sha256:0b1c2d3e4f5a6b7c8d9e".into(),
+                tags: vec!["app:1.3.2".into()],
+                size: 23_100_000,
+                created: 1_000_000 - 3 * 86_400,
+                pushed_to: vec![],
+            },
+        ])),
+    );
+    let mut building = list.clone();
+    let _ = update(&mut building, Msg::Key(crate::tui::keys::Key::ch('b')));
+    let _ = update(
+        &mut building,
+        Msg::ImageBuild(vec![
+            BuildEvent::ContextSent {
+                entries: 12,
+                bytes: 48_000,
+            },
+            BuildEvent::Step {
+                index: 1,
+                total: 3,
+                text: "FROM scratch".into(),
+            },
+            BuildEvent::Step {
+                index: 2,
+                total: 3,
+                text: "COPY app /app".into(),
+            },
+            BuildEvent::Step {
+                index: 3,
+                total: 3,
+                text: "RUN [\"/app\", \"--selftest\"]".into(),
+            },
+            BuildEvent::Output("selftest: config ok".into()),
+            BuildEvent::Output("selftest: 14 checks".into()),
+        ]),
+    );
+    let mut failed = building.clone();
+    let _ = update(
+        &mut failed,
+        Msg::ImageBuild(vec![BuildEvent::Error {
+            message: "The command '/app --selftest' returned a non-zero code: 3".into(),
+            context_lines: vec!["selftest: database url missing".into()],
+        }]),
+    );
+    let _ = update(
+        &mut failed,
+        Msg::ImageOpDone(OpEnd::Failed(
+            "build failed: The command '/app --selftest' returned a non-zero code: 3".into(),
+        )),
+    );
+    let mut refused = list.clone();
+    let _ = update(&mut refused, Msg::Key(crate::tui::keys::Key::ch('p')));
+    let decision = crate::policy::decide_push_str(
+        "127.0.0.1:5000/app:1.4.0",
+        &["123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4.0".into()],
+        &crate::policy::Env::default(),
+        &crate::policy::PushRules::default(),
+    )
+    .unwrap();
+    let _ = update(
+        &mut refused,
+        Msg::ImageOpDone(crate::tui::images_tasks::op_end(Err(
+            crate::images::push::PushError::Refused(Box::new(decision)),
+        ))),
+    );
+    let mut pushing = list.clone();
+    let _ = update(&mut pushing, Msg::Key(crate::tui::keys::Key::ch('p')));
+    let _ = update(
+        &mut pushing,
+        Msg::ImagePush(vec![
+            PushEvent::Status("The push refers to repository [127.0.0.1:5000/app]".into()),
+            PushEvent::Layer {
+                id: "5f70bf18a086".into(),
+                status: "Layer already exists".into(),
+                current: None,
+                total: None,
+            },
+            PushEvent::Layer {
+                id: "a3ed95caeb02".into(),
+                status: "Pushing".into(),
+                current: Some(9_000_000),
+                total: Some(24_000_000),
+            },
+        ]),
+    );
+    vec![
+        ("images_list", list),
+        ("images_build_running", building),
+        ("images_build_failed", failed),
+        ("images_push_refused", refused),
+        ("images_push_progress", pushing),
     ]
 }
 
