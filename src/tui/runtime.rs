@@ -8,6 +8,7 @@ use std::time::Duration;
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
@@ -490,6 +491,16 @@ pub enum Until {
 
 /// Runs the UI on `terminal` until the user quits. `events` are the terminal's events, already
 /// converted to messages (a test passes its own stream).
+/// The next delivery of `sig`; never, when the handler could not be installed.
+async fn next_signal(sig: &mut Option<Signal>) {
+    match sig {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
 pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     mut model: Model,
@@ -525,6 +536,10 @@ where
         runner.run(e);
     }
     let mut events = events;
+    // A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the loop like `q` does, so the
+    // terminal is restored and `devk demo` removes its temporary kubeconfig.
+    let mut hangup = signal(SignalKind::hangup()).ok();
+    let mut terminate = signal(SignalKind::terminate()).ok();
     // Frames are drawn at most `fps` times a second and only when something changed: the
     // frame timer is armed by a change, so an idle UI does not wake up 30 times a second.
     let frame_gap = Duration::from_millis(1000 / fps.max(1));
@@ -540,6 +555,8 @@ where
                 None => break,
             },
             Some(m) = rx.recv() => Some(m),
+            _ = next_signal(&mut hangup) => break,
+            _ = next_signal(&mut terminate) => break,
             _ = tokio::time::sleep_until(last_frame + frame_gap), if model.dirty => {
                 let started = std::time::Instant::now();
                 terminal.draw(|f| view(&model, theme, f)).map_err(Into::into)?;

@@ -259,3 +259,40 @@ fn recorded_minikube_profiles_and_live_start_output_in_the_tui() {
     t.keys(&["q"]);
     t.wait_for("devk to exit", |s| !s.contains("PROFILE"));
 }
+
+#[test]
+fn demo_removes_its_temporary_kubeconfig_when_the_terminal_closes() {
+    let Some(tmux) = require_tool("tmux", "demo_removes_its_temporary_kubeconfig") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    // A TMPDIR of its own: the demo's directory is the only thing that can appear there.
+    let tmp = home.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let demo_dirs = || {
+        std::fs::read_dir(&tmp)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("devk-demo-"))
+            .count()
+    };
+    let t = Tmux::start(
+        tmux,
+        home.path(),
+        &format!("env TMPDIR={} {} demo", tmp.display(), devk_bin().display()),
+    );
+    t.wait_for("the demo to connect", |s| {
+        s.contains("SIMULATED CLUSTER") && s.contains("connected")
+    });
+    assert_eq!(demo_dirs(), 1, "the demo keeps its kubeconfig in TMPDIR");
+    // Killing the tmux server closes the pty: devk gets SIGHUP, as when a terminal window closes.
+    drop(t);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while demo_dirs() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the demo's temporary directory is still there after SIGHUP"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
