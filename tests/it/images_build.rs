@@ -281,6 +281,7 @@ fn build_args_reach_the_build_and_target_selects_the_stage() {
     p.put(
         "Dockerfile",
         r#"FROM scratch AS base
+LABEL devk.test=args
 COPY busybox /busybox
 ARG GREETING=unset
 RUN ["/busybox", "sh", "-c", "test \"$GREETING\" = hello && echo greeting-is-$GREETING"]
@@ -325,6 +326,7 @@ fn failing_run_step_exits_1_with_the_error_and_the_lines_before_it() {
     p.put(
         "Dockerfile",
         r#"FROM scratch
+LABEL devk.test=failing
 COPY busybox /busybox
 RUN ["/busybox", "sh", "-c", "echo preparing-widgets; echo about-to-fail; exit 3"]
 RUN ["/busybox", "echo", "never-reached"]
@@ -338,7 +340,7 @@ RUN ["/busybox", "echo", "never-reached"]
         .split("--- last lines of the failing step ---")
         .nth(1)
         .unwrap_or_else(|| panic!("no context block: {r:?}"));
-    assert!(block.contains("| Step 3/4 : RUN"), "{r:?}");
+    assert!(block.contains("| Step 4/5 : RUN"), "{r:?}");
     assert!(block.contains("| preparing-widgets"), "{r:?}");
     assert!(block.contains("| about-to-fail"), "{r:?}");
     assert!(block.contains("devk: build failed: The command"), "{r:?}");
