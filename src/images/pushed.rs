@@ -69,8 +69,17 @@ impl PushLog {
     }
 }
 
-/// Loads, adds and saves in one step (the read-modify-write of one `devk push`).
+/// Loads, adds and saves in one step (the read-modify-write of one `devk push`), under an
+/// exclusive lock on a side file so two pushes ending at once both keep their record. An
+/// advisory `flock`: released by the kernel when a process dies, so it never goes stale.
 pub fn record(dir: &Path, record: PushRecord) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(format!("{FILE}.lock")))?;
+    lock.lock()?;
     let mut log = PushLog::load(dir);
     log.add(record);
     log.save(dir)
@@ -117,6 +126,27 @@ mod tests {
         assert_eq!(b, ["r:5000/app:1"]);
         std::fs::write(state.join(FILE), "{garbage").unwrap();
         assert_eq!(PushLog::load(&state), PushLog::default());
+    }
+
+    #[test]
+    fn concurrent_records_are_all_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let dir = dir.path();
+                s.spawn(move || {
+                    for i in 0..25 {
+                        let r = rec(
+                            &format!("reg/app:{t}-{i}"),
+                            "sha256:1",
+                            "2026-01-01T00:00:00Z",
+                        );
+                        record(dir, r).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(PushLog::load(dir.path()).pushes.len(), 100);
     }
 
     #[test]
