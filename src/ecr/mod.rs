@@ -207,7 +207,7 @@ pub enum EcrError {
         detail: String,
     },
     #[error(
-        "no AWS region: pass --region, set creds.region in devk.toml, or set one in your AWS profile (region = eu-west-1)"
+        "no AWS region: set creds.region in devk.toml, AWS_REGION, or `region` in your AWS profile (region = eu-west-1); `devk creds refresh` also takes --region"
     )]
     NoRegion,
     #[error(

@@ -35,6 +35,29 @@ pub fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
 fn draw_list(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     let im = &m.images;
     let k = |a: Action| m.keymap.first_key(a);
+    if im.name.trim().is_empty() {
+        // Not an error: the project has not said which image is its own yet.
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::raw("No project image configured yet."),
+                Line::raw(""),
+                Line::raw(
+                    "devk lists, builds and pushes the image named in your project's devk.toml:",
+                ),
+                Line::raw(""),
+                Line::from(Span::styled("  [images]", theme.accent)),
+                Line::from(Span::styled("  name = \"app\"", theme.accent)),
+                Line::raw(""),
+                Line::from(Span::styled(
+                    "Then restart devk. `devk build --name app` works without it.",
+                    theme.muted,
+                )),
+            ])
+            .wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
+    }
     let rows = match &im.rows {
         None => {
             f.render_widget(

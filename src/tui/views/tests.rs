@@ -180,6 +180,8 @@ fn images_cases() -> Vec<(&'static str, Model)> {
     use crate::images::list::{ImageRow, PushedTo};
     use crate::images::push_stream::PushEvent;
     use crate::tui::images::OpEnd;
+    let mut unconfigured = model();
+    let _ = update(&mut unconfigured, Msg::Key(crate::tui::keys::Key::ch('3')));
     let mut list = model();
     list.now = 1_000_000;
     list.images.name = "app".into();
@@ -290,6 +292,7 @@ fn images_cases() -> Vec<(&'static str, Model)> {
         ]),
     );
     vec![
+        ("images_unconfigured", unconfigured),
         ("images_list", list),
         ("images_build_running", building),
         ("images_build_failed", failed),
