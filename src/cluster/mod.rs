@@ -189,20 +189,28 @@ pub async fn list_namespaces(
 ) -> Result<Vec<String>, ClusterError> {
     with_deadline(context, timeout, async {
         let client = client_for(sources, context).await?;
-        let api: Api<Namespace> = Api::all(client);
-        let list = api
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| classify_kube_error(context, e))?;
-        let mut names: Vec<String> = list
-            .items
-            .into_iter()
-            .filter_map(|n| n.metadata.name)
-            .collect();
-        names.sort();
-        Ok(names)
+        all_namespaces(&client, context).await
     })
     .await
+}
+
+/// Every namespace of the cluster `client` talks to, sorted.
+pub async fn all_namespaces(
+    client: &kube::Client,
+    context: &str,
+) -> Result<Vec<String>, ClusterError> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    let list = api
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| classify_kube_error(context, e))?;
+    let mut names: Vec<String> = list
+        .items
+        .into_iter()
+        .filter_map(|n| n.metadata.name)
+        .collect();
+    names.sort();
+    Ok(names)
 }
 
 /// A small current-thread runtime for CLI commands that make one or two cluster calls; the

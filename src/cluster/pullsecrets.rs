@@ -322,10 +322,23 @@ fn seen_secret(s: &Secret) -> Option<SeenSecret> {
     })
 }
 
-fn secrets_api(client: &kube::Client, ns: Option<&str>) -> Api<Secret> {
+/// The API of one namespace, or of all of them (`None`).
+fn scoped_api<K>(client: &kube::Client, ns: Option<&str>) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K::DynamicType: Default,
+{
     match ns {
         Some(ns) => Api::namespaced(client.clone(), ns),
         None => Api::all(client.clone()),
+    }
+}
+
+/// The namespaces to look in: each of `namespaces`, or one all-namespaces scope (`None`).
+fn scopes(namespaces: Option<&[String]>) -> Vec<Option<&str>> {
+    match namespaces {
+        Some(list) => list.iter().map(|n| Some(n.as_str())).collect(),
+        None => vec![None],
     }
 }
 
@@ -337,25 +350,19 @@ pub async fn observe(
     namespaces: Option<&[String]>,
 ) -> Result<(Vec<SeenSecret>, Vec<SeenServiceAccount>), ClusterError> {
     let err = |e| classify_kube_error(context, e);
-    let scopes: Vec<Option<&str>> = match namespaces {
-        Some(list) => list.iter().map(|n| Some(n.as_str())).collect(),
-        None => vec![None],
-    };
+    let scopes = scopes(namespaces);
     let mut secrets = Vec::new();
     let mut accounts = Vec::new();
     let ours = ListParams::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}"));
     let addon = ListParams::default().fields(&format!("metadata.name={ADDON_PULL_SECRET}"));
     for ns in &scopes {
-        let api = secrets_api(client, *ns);
+        let api = scoped_api::<Secret>(client, *ns);
         for params in [&ours, &addon] {
             for s in api.list(params).await.map_err(err)?.items {
                 secrets.extend(seen_secret(&s));
             }
         }
-        let sa_api: Api<ServiceAccount> = match ns {
-            Some(ns) => Api::namespaced(client.clone(), ns),
-            None => Api::all(client.clone()),
-        };
+        let sa_api: Api<ServiceAccount> = scoped_api(client, *ns);
         for sa in sa_api
             .list(&ListParams::default())
             .await
@@ -400,14 +407,11 @@ pub async fn clean(
     namespaces: Option<&[String]>,
 ) -> Result<Cleaned, ClusterError> {
     let err = |e| classify_kube_error(context, e);
-    let scopes: Vec<Option<&str>> = match namespaces {
-        Some(list) => list.iter().map(|n| Some(n.as_str())).collect(),
-        None => vec![None],
-    };
+    let scopes = scopes(namespaces);
     let mut out = Cleaned::default();
     let ours = ListParams::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}"));
     for ns in scopes {
-        for s in secrets_api(client, ns)
+        for s in scoped_api::<Secret>(client, ns)
             .list(&ours)
             .await
             .map_err(err)?
@@ -424,10 +428,7 @@ pub async fn clean(
                 Err(e) => return Err(err(e)),
             }
         }
-        let sa_api: Api<ServiceAccount> = match ns {
-            Some(ns) => Api::namespaced(client.clone(), ns),
-            None => Api::all(client.clone()),
-        };
+        let sa_api: Api<ServiceAccount> = scoped_api(client, ns);
         for sa in sa_api
             .list(&ListParams::default())
             .await
@@ -457,23 +458,4 @@ pub async fn clean(
         }
     }
     Ok(out)
-}
-
-/// Every namespace of the cluster, for `--all-namespaces` writes.
-pub async fn all_namespaces(
-    client: &kube::Client,
-    context: &str,
-) -> Result<Vec<String>, ClusterError> {
-    let api: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
-    let list = api
-        .list(&ListParams::default())
-        .await
-        .map_err(|e| classify_kube_error(context, e))?;
-    let mut names: Vec<String> = list
-        .items
-        .into_iter()
-        .filter_map(|n| n.metadata.name)
-        .collect();
-    names.sort();
-    Ok(names)
 }

@@ -8,7 +8,7 @@ use super::pullsecret::{self, ADDON_NAMESPACE, ADDON_SECRET};
 use super::sdk::{self, AwsOptions};
 use super::{EcrError, RegistrySpec};
 use crate::cluster::pullsecrets::{self as cluster, Change, PullSecretError, SaChange};
-use crate::cluster::{ClusterError, client_for};
+use crate::cluster::{ClusterError, all_namespaces, client_for};
 use crate::exit::Exit;
 use crate::kubeconfig::Sources;
 
@@ -133,7 +133,7 @@ pub async fn refresh(sources: &Sources, req: &Request, now: i64) -> Result<Repor
         let client = client_for(sources, ctx).await?;
         let namespaces = match &req.namespaces {
             Namespaces::List(list) => list.clone(),
-            Namespaces::All => cluster::all_namespaces(&client, ctx).await?,
+            Namespaces::All => all_namespaces(&client, ctx).await?,
         };
         for ns in &namespaces {
             let plan = pullsecret::pull_secret(ns, &req.secret_name, &tokens, now);
