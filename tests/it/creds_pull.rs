@@ -51,18 +51,7 @@ fn the_secrets_auth_pulls_an_image_from_a_real_registry_through_dockerd() {
 
     // Push an image as the registry's AWS user, then forget it locally.
     let pusher = tempfile::tempdir().unwrap();
-    let ctx = tempfile::tempdir().unwrap();
-    std::fs::copy("/bin/busybox", ctx.path().join("busybox")).unwrap();
-    std::fs::write(
-        ctx.path().join("id.txt"),
-        format!("{test} {}\n", std::process::id()),
-    )
-    .unwrap();
-    std::fs::write(
-        ctx.path().join("Dockerfile"),
-        "FROM scratch\nCOPY busybox /bin/busybox\nCOPY id.txt /id.txt\n",
-    )
-    .unwrap();
+    let ctx = crate::images_world::scratch_context(test);
     let dir = ctx.path().display().to_string();
     ok(
         docker(&host, pusher.path(), &["build", "-q", "-t", &image, &dir]),

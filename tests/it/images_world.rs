@@ -69,20 +69,7 @@ impl World {
 
     /// Builds a FROM scratch image with busybox and a file unique to `test`, tagged `tags`.
     pub(crate) fn build(&self, test: &str, tags: &[String]) {
-        let ctx = tempfile::tempdir().unwrap();
-        std::fs::copy("/bin/busybox", ctx.path().join("busybox")).unwrap();
-        std::fs::write(
-            ctx.path().join("id.txt"),
-            format!("{test} {}\n", std::process::id()),
-        )
-        .unwrap();
-        std::fs::write(
-            ctx.path().join("Dockerfile"),
-            // The unique file first: no intermediate image is shared with another build, so
-            // another test removing its images cannot pull a cached parent from under this one.
-            "FROM scratch\nCOPY id.txt /id.txt\nCOPY busybox /bin/busybox\n",
-        )
-        .unwrap();
+        let ctx = scratch_context(test);
         self.tags.borrow_mut().extend(tags.iter().cloned());
         // One build or removal at a time on the shared engine.
         let _one = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
@@ -163,4 +150,24 @@ pub(crate) fn text(out: &Output) -> String {
 pub(crate) fn manifest_puts(log: &str, repo: &str, tag: &str) -> usize {
     log.matches(&format!("PUT /v2/{repo}/manifests/{tag} "))
         .count()
+}
+
+/// A build context for a FROM scratch image with the static busybox and a file unique to
+/// `test` (and this process). The unique file is the first step: no intermediate image is
+/// shared with another build, so another test removing its images cannot pull a cached parent
+/// from under this one.
+pub(crate) fn scratch_context(test: &str) -> tempfile::TempDir {
+    let ctx = tempfile::tempdir().unwrap();
+    std::fs::copy("/bin/busybox", ctx.path().join("busybox")).unwrap();
+    std::fs::write(
+        ctx.path().join("id.txt"),
+        format!("{test} {}\n", std::process::id()),
+    )
+    .unwrap();
+    std::fs::write(
+        ctx.path().join("Dockerfile"),
+        "FROM scratch\nCOPY id.txt /id.txt\nCOPY busybox /bin/busybox\n",
+    )
+    .unwrap();
+    ctx
 }
