@@ -12,6 +12,8 @@ mod creds_errors;
 mod creds_pull;
 mod creds_tui;
 mod githook;
+mod githook_install;
+mod githook_parity;
 mod images_build;
 mod images_push;
 mod images_tui;
