@@ -23,5 +23,6 @@ mod logs_sandbox;
 mod minikube;
 mod policy_cli;
 mod sandbox_kubectl;
+mod sandbox_kubectl_logs;
 mod services;
 mod tui_e2e;
