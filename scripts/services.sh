@@ -25,8 +25,13 @@ install_all() {
   command -v moto_server >/dev/null 2>&1 || {
     echo "services: installing moto[server] from PyPI" >&2
     python3 -m pip install -q 'moto[server]' >&2
+    # pyenv only makes shims for new console scripts on a rehash.
+    if command -v pyenv >/dev/null 2>&1; then pyenv rehash >&2 || true; fi
   }
-  command -v moto_server >/dev/null 2>&1 || { echo "services: moto_server not on PATH after pip install" >&2; exit 1; }
+  # Wherever pip put the script, find it (a user or pyenv install may not be on PATH).
+  command -v moto_server >/dev/null 2>&1 \
+    || PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$HOME/.local/bin:$PATH"
+  command -v moto_server >/dev/null 2>&1 || { echo "services: moto_server not found after pip install" >&2; exit 1; }
 }
 
 # ensure_pkg PACKAGE: installs a Debian package that provides no command of its own name.
