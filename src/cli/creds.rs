@@ -85,6 +85,23 @@ fn nonempty(s: &str) -> Option<String> {
     (!s.trim().is_empty()).then(|| s.trim().to_owned())
 }
 
+/// The context `refresh` and `clean` write to, once the local-clusters-only rule allows it.
+fn writable_target(
+    kc: &Kubeconfig,
+    cfg: &crate::config::Config,
+    name: Option<&str>,
+) -> Result<ContextRow, Failure> {
+    let row = target_row(kc, cfg, name)?;
+    check_target(
+        &row.name,
+        row.class,
+        &row.class_reason,
+        &cfg.creds.allowed_contexts,
+    )
+    .map_err(|e| Failure::new(Exit::Refused, e.to_string()))?;
+    Ok(row)
+}
+
 /// The context row for `--context` or the current context.
 fn target_row(
     kc: &Kubeconfig,
@@ -146,14 +163,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
             region,
             addon,
         } => {
-            let row = target_row(&kc, &cfg, scope.context.as_deref())?;
-            check_target(
-                &row.name,
-                row.class,
-                &row.class_reason,
-                &cfg.creds.allowed_contexts,
-            )
-            .map_err(|e| Failure::new(Exit::Refused, e.to_string()))?;
+            let row = writable_target(&kc, &cfg, scope.context.as_deref())?;
             let region = region.or_else(|| nonempty(&cfg.creds.region));
             if let Some(r) = &region {
                 crate::ecr::check_region(r).map_err(|e| Failure::new(Exit::Usage, e))?;
@@ -231,14 +241,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
             out(&text)
         }
         Sub::Clean { scope } => {
-            let row = target_row(&kc, &cfg, scope.context.as_deref())?;
-            check_target(
-                &row.name,
-                row.class,
-                &row.class_reason,
-                &cfg.creds.allowed_contexts,
-            )
-            .map_err(|e| Failure::new(Exit::Refused, e.to_string()))?;
+            let row = writable_target(&kc, &cfg, scope.context.as_deref())?;
             // Without -n: everywhere devk wrote.
             let ns = (!scope.all_namespaces && !scope.namespaces.is_empty())
                 .then(|| scope.namespaces.clone());
