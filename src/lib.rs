@@ -16,6 +16,7 @@ pub mod exit;
 pub mod fsutil;
 pub mod fuzzy;
 pub mod githook;
+pub mod gitobjects;
 pub mod images;
 pub mod kubeconfig;
 pub mod logs;

@@ -86,6 +86,8 @@ pub(super) fn settings(g: &Globals) -> Result<ScanSettings, Failure> {
     Ok(ScanSettings {
         custom_patterns: config.hook.custom_patterns,
         max_blob_bytes: config.hook.max_blob_bytes,
+        // An escape hatch (and the benchmark's control): walk history through libgit2.
+        read_store: std::env::var("DEVK_SCAN_WALK").map_or(true, |v| v != "1"),
     })
 }
 

@@ -10,6 +10,7 @@
 //! async runtime and touches no Docker, AWS or terminal UI code.
 
 pub mod allow;
+mod history;
 pub mod install;
 pub mod refs;
 pub mod report;
@@ -89,6 +90,10 @@ pub struct ScanSettings {
     pub custom_patterns: Vec<String>,
     /// Changed files larger than this many bytes are skipped.
     pub max_blob_bytes: u64,
+    /// Whole-history scans read the object store directly ([`history`]) when it is a plain
+    /// local one. `false` walks commits through libgit2 as every other scan does
+    /// (`DEVK_SCAN_WALK=1`; same findings, slower).
+    pub read_store: bool,
 }
 
 impl Default for ScanSettings {
@@ -96,6 +101,7 @@ impl Default for ScanSettings {
         ScanSettings {
             custom_patterns: Vec::new(),
             max_blob_bytes: 1 << 20,
+            read_store: true,
         }
     }
 }
@@ -224,6 +230,12 @@ pub fn scan(
         }
         ScanTarget::Range(spec) => range(&repo, spec)?,
     };
+    if *target == ScanTarget::AllHistory && settings.read_store {
+        let (rules, allow) = rules_and_allowlist(&repo, settings)?;
+        if let Some(result) = history::scan_all(&repo, &tips, &scanner(&rules, &allow, settings))? {
+            return Ok(result);
+        }
+    }
     let commits = walk::commits_between(&repo, &tips, &hides)?;
     scan_commits(&repo, &commits, settings)
 }
@@ -281,14 +293,30 @@ fn scan_commits(
     commits: &[Oid],
     settings: &ScanSettings,
 ) -> Result<ScanResult, HookError> {
-    let rules = rules::Rules::new(&settings.custom_patterns)?;
-    let allow = load_allowlist(repo)?;
-    let scanner = walk::Scanner {
-        rules: &rules,
-        allow: &allow,
+    let (rules, allow) = rules_and_allowlist(repo, settings)?;
+    scanner(&rules, &allow, settings).scan(repo, commits)
+}
+
+fn rules_and_allowlist(
+    repo: &Repository,
+    settings: &ScanSettings,
+) -> Result<(rules::Rules, rules::Allowlist), HookError> {
+    Ok((
+        rules::Rules::new(&settings.custom_patterns)?,
+        load_allowlist(repo)?,
+    ))
+}
+
+fn scanner<'a>(
+    rules: &'a rules::Rules,
+    allow: &'a rules::Allowlist,
+    settings: &ScanSettings,
+) -> walk::Scanner<'a> {
+    walk::Scanner {
+        rules,
+        allow,
         max_blob_bytes: settings.max_blob_bytes,
-    };
-    scanner.scan(repo, commits)
+    }
 }
 
 /// `.devkignore` at the root of the work tree (none for a bare repository).

@@ -69,6 +69,9 @@ impl Hit {
 pub struct Rules {
     /// Runs over whole blobs: a line with no trigger cannot hold a secret.
     trigger: Regex,
+    /// Runs over whole blobs when there are no custom rules: no match means no built-in rule
+    /// can fire on any line ([`Rules::may_hold_secret`]).
+    suspect: Regex,
     access_key_id: Regex,
     assignment: Regex,
     session_token_prefix: Regex,
@@ -76,13 +79,56 @@ pub struct Rules {
     docker_auth: Regex,
     docker_password: Regex,
     docker_config_blob: Regex,
-    long_run: Regex,
     custom: Vec<Regex>,
 }
 
 /// Trigger words of the built-in rules, one alternation (literals, so the regex engine can use
 /// its fast substring search).
 const BUILTIN_TRIGGERS: &str = r#"(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)|(?i:key|secret|token)|-----BEGIN|FQoGZXIvYXdz|FwoGZXIvYXdz|IQoJb3JpZ2lu|eyJhdXRocyI6|"auth"|dockercfg|dockerconfigjson"#;
+
+/// What every built-in hit contains, whatever the checks after it: an access key id, a private
+/// key header, a Docker `"auth"` value, a base64 `{"auths":`, or else a run of [`BASE64_RUN`]
+/// base64 characters (secret keys, session tokens, `.dockerconfigjson` values: the rules that
+/// read assignments run only on lines with such a run). None of these spans a line ending, so a
+/// match in a line is a match in its blob. A new built-in rule must be covered here (the tests
+/// check it on every case they have).
+const BUILTIN_SUSPECT: &str = r#"(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}|-----BEGIN[A-Z0-9 ]{0,30} PRIVATE KEY|"auth"[ \t]*:[ \t]*"[A-Za-z0-9+/=]{4}|eyJhdXRocyI6[A-Za-z0-9+/]"#;
+
+/// The shortest base64 run a secret key, session token or Docker config value can be.
+const BASE64_RUN: usize = 40;
+
+/// `[A-Za-z0-9/+=]`, by byte.
+const BASE64_CHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'/' || c == b'+' || c == b'=';
+        b += 1;
+    }
+    table
+};
+
+/// True when `data` holds [`BASE64_RUN`] base64 characters in a row. On ordinary text it looks
+/// at about one byte in 40: a byte outside the alphabet rules out every run that would cover it.
+fn has_base64_run(data: &[u8]) -> bool {
+    let mut start = 0;
+    while start + BASE64_RUN <= data.len() {
+        let last = start + BASE64_RUN - 1;
+        if !BASE64_CHARS[usize::from(data[last])] {
+            start = last + 1;
+            continue;
+        }
+        match data[start..last]
+            .iter()
+            .rposition(|b| !BASE64_CHARS[usize::from(*b)])
+        {
+            None => return true,
+            Some(i) => start += i + 1,
+        }
+    }
+    false
+}
 
 /// `name = value`, `name: value`, `"name": "value"`, `name => value`, `name := value`.
 const ASSIGNMENT: &str =
@@ -116,6 +162,7 @@ impl Rules {
         };
         Ok(Rules {
             trigger: built(&trigger)?,
+            suspect: built(BUILTIN_SUSPECT)?,
             access_key_id: built(
                 r"(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}",
             )?,
@@ -127,19 +174,41 @@ impl Rules {
             docker_auth: built(r#""auth"[ \t]*:[ \t]*"([A-Za-z0-9+/=]{4,})""#)?,
             docker_password: built(r#""password"[ \t]*:[ \t]*"([^"\\]+)""#)?,
             docker_config_blob: built(r"eyJhdXRocyI6[A-Za-z0-9+/]+={0,2}")?,
-            long_run: built(r"[A-Za-z0-9/+=]{40}")?,
             custom: custom_compiled,
         })
     }
 
-    /// True when `blob` may hold a secret somewhere; false means no line of it can.
-    pub fn may_match(&self, blob: &[u8]) -> bool {
-        self.trigger.is_match(blob)
+    /// The lines of `blob` (without line endings) on which a trigger matched, with their
+    /// 1-based numbers, each once. Only these lines can hold a secret.
+    pub fn trigger_lines<'a>(&'a self, blob: &'a [u8]) -> impl Iterator<Item = (usize, &'a [u8])> {
+        let mut offsets = self.trigger.find_iter(blob).map(|m| m.start());
+        let mut line_no = 1usize;
+        let mut counted_to = 0usize;
+        let mut done_to = 0usize;
+        std::iter::from_fn(move || {
+            let offset = offsets.find(|o| *o >= done_to)?;
+            line_no += memchr::memchr_iter(b'\n', &blob[counted_to..offset]).count();
+            counted_to = offset;
+            let start = memchr::memrchr(b'\n', &blob[..offset]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &blob[offset..]).map_or(blob.len(), |i| offset + i);
+            done_to = end + 1;
+            let line = &blob[start..end];
+            Some((line_no, line.strip_suffix(b"\r").unwrap_or(line)))
+        })
     }
 
-    /// Byte offsets in `blob` where a trigger matched, in order (several may share a line).
-    pub fn trigger_offsets<'a>(&'a self, blob: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-        self.trigger.find_iter(blob).map(|m| m.start())
+    /// True when a rule fires on some line of `blob` (allowed or not): only such a blob can
+    /// give a finding, wherever and whenever it was committed. False answers are exact; a true
+    /// one may come from a look-alike.
+    pub fn may_hold_secret(&self, blob: &[u8]) -> bool {
+        if self.custom.is_empty() {
+            // One pass of one automaton decides for nearly every blob.
+            if !self.suspect.is_match(blob) && !has_base64_run(blob) {
+                return false;
+            }
+        }
+        self.trigger_lines(blob)
+            .any(|(_, line)| !self.scan_line(line).is_empty())
     }
 
     /// Every secret on one line (without its line ending), allowed ones included.
@@ -159,7 +228,7 @@ impl Rules {
         }
         // Secret keys, tokens and dockerconfigjson values are all 40 or more base64 characters:
         // without such a run, the (slower) capturing regexes need not run.
-        let long_run = self.long_run.is_match(line);
+        let long_run = has_base64_run(line);
         if long_run {
             self.scan_assignments(line, &mut hits);
         }
@@ -361,12 +430,17 @@ mod tests {
         Rules::new(&[]).unwrap()
     }
 
+    /// The rules that fire on `line`; checks on the way that the whole-blob test agrees.
     fn rule_names(line: &str) -> Vec<String> {
-        rules()
-            .scan_line(line.as_bytes())
-            .iter()
-            .map(|h| h.rule.name())
-            .collect()
+        let rules = rules();
+        let hits = rules.scan_line(line.as_bytes());
+        let blob = format!("fn main() {{}}\r\n{line}\r\nmore\n");
+        assert_eq!(
+            rules.may_hold_secret(blob.as_bytes()),
+            !hits.is_empty(),
+            "{line}"
+        );
+        hits.iter().map(|h| h.rule.name()).collect()
     }
 
     #[rstest]
@@ -435,7 +509,8 @@ mod tests {
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].rule.name(), "custom-1");
         assert_eq!(hits[0].value, b"itk_abcdef123456");
-        assert!(rules.may_match(b"a\ninternal_token=itk_abcdef123456\n"));
+        assert!(rules.may_hold_secret(b"a\ninternal_token=itk_abcdef123456\n"));
+        assert!(!rules.may_hold_secret(b"a\ninternal_token=none\n"));
     }
 
     #[rstest]
@@ -477,6 +552,24 @@ mod tests {
             list.allows(hit, line.as_bytes()),
             Some(Allowed::Fingerprint)
         );
+    }
+
+    #[test]
+    fn base64_runs_of_forty() {
+        let run = "aB3+/=".repeat(7);
+        assert!(has_base64_run(&run.as_bytes()[..40]));
+        assert!(!has_base64_run(&run.as_bytes()[..39]));
+        assert!(has_base64_run(format!("x y {} z", &run[..40]).as_bytes()));
+        assert!(!has_base64_run(
+            format!("{} {}", &run[..39], &run[..39]).as_bytes()
+        ));
+        assert!(!has_base64_run(
+            format!("{}_{}", &run[..20], &run[..30]).as_bytes()
+        ));
+        assert!(has_base64_run(
+            format!("-{}\n{}", &run[..39], &run[..40]).as_bytes()
+        ));
+        assert!(!has_base64_run(b""));
     }
 
     #[test]

@@ -25,7 +25,9 @@ const BINARY_PROBE: usize = 8000;
 pub struct ScanStats {
     /// Commits scanned.
     pub commits: usize,
-    /// Changed text files scanned (one per commit and path).
+    /// Changed text files scanned (one per commit and path). A scan that read the object store
+    /// (`devk scan --all-history`) counts each distinct file version once instead, here and in
+    /// the two counts below.
     pub files: usize,
     /// Changed files skipped because they are binary.
     pub skipped_binary: usize,
@@ -40,6 +42,10 @@ pub struct ScanStats {
 pub struct ScanResult {
     pub stats: ScanStats,
     pub findings: Vec<Finding>,
+    /// The scan read the object store directly ([`super::history`]) rather than walking
+    /// commits through libgit2. Same findings either way; `stats.files` then counts distinct
+    /// file versions.
+    pub from_store: bool,
 }
 
 /// The commits reachable from `tips` and from none of `hides`, oldest first.
@@ -165,7 +171,7 @@ impl Scanner<'_> {
         Ok(result)
     }
 
-    fn scan_file(
+    pub(super) fn scan_file(
         &self,
         odb: &Odb<'_>,
         file: &FileRef<'_>,
@@ -186,28 +192,7 @@ impl Scanner<'_> {
         // The old versions are read only once a rule fires on a line: most trigger words
         // ("key", "token") are ordinary code.
         let mut old_lines: Option<HashSet<Vec<u8>>> = None;
-        let mut line_no = 1usize;
-        let mut counted_to = 0usize;
-        let mut done_to = 0usize;
-        for offset in self.rules.trigger_offsets(data) {
-            if offset < done_to {
-                continue;
-            }
-            line_no += data[counted_to..offset]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count();
-            counted_to = offset;
-            let start = data[..offset]
-                .iter()
-                .rposition(|b| *b == b'\n')
-                .map_or(0, |i| i + 1);
-            let end = data[offset..]
-                .iter()
-                .position(|b| *b == b'\n')
-                .map_or(data.len(), |i| offset + i);
-            done_to = end + 1;
-            let line = trim_cr(&data[start..end]);
+        for (line_no, line) in self.rules.trigger_lines(data) {
             let hits = self.rules.scan_line(line);
             if hits.is_empty() {
                 continue;
@@ -383,19 +368,19 @@ impl<'r> TreeCache<'r> {
 }
 
 /// One changed file of one commit.
-struct FileRef<'a> {
-    commit: &'a str,
-    path: &'a [u8],
-    new: Oid,
+pub(super) struct FileRef<'a> {
+    pub commit: &'a str,
+    pub path: &'a [u8],
+    pub new: Oid,
     /// The file's versions in the parents (empty for a new file).
-    olds: &'a [Oid],
+    pub olds: &'a [Oid],
 }
 
 fn open_again(path: &Path) -> Result<Repository, HookError> {
     Ok(Repository::open(path)?)
 }
 
-fn is_binary(data: &[u8]) -> bool {
+pub(super) fn is_binary(data: &[u8]) -> bool {
     data[..data.len().min(BINARY_PROBE)].contains(&0)
 }
 

@@ -106,6 +106,14 @@ impl World {
         support::run(self.command(&support::devk_bin(), dir).args(args))
     }
 
+    pub(crate) fn devk_env(&self, dir: &Path, args: &[&str], var: &str, value: &str) -> Run {
+        support::run(
+            self.command(&support::devk_bin(), dir)
+                .args(args)
+                .env(var, value),
+        )
+    }
+
     pub(crate) fn devk_ok(&self, dir: &Path, args: &[&str]) -> String {
         let run = self.devk(dir, args);
         assert_eq!(run.code, 0, "devk {args:?}: {run:?}");
@@ -119,6 +127,24 @@ impl World {
         self.git_ok(repo, &["add", "--", file]);
         self.git_ok(repo, &["commit", "-q", "-m", message]);
         self.git_ok(repo, &["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    /// Repacks everything into one pack whose deltas name their base by id (`REF_DELTA`), not
+    /// by offset, with chains up to 250 deep.
+    pub(crate) fn repack_with_ref_deltas(&self, repo: &Path) {
+        self.git_ok(
+            repo,
+            &[
+                "-c",
+                "repack.useDeltaBaseOffset=false",
+                "repack",
+                "-q",
+                "-a",
+                "-d",
+                "-f",
+                "--depth=250",
+            ],
+        );
     }
 
     pub(crate) fn remove(&self, repo: &Path, file: &str, message: &str) {
