@@ -17,8 +17,7 @@
 //!    allow rule, are exactly the walker's. Tests compare the two on the same repositories.
 //!
 //! Repositories this reader does not handle (alternates, shallow or partial clones, SHA-256,
-//! packs too big to hold in memory, anything it cannot parse) get `None`, and the caller uses
-//! the walker.
+//! anything it cannot parse) get `None`, and the caller uses the walker.
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
@@ -32,8 +31,9 @@ use super::walk::{FileRef, ScanResult, Scanner, is_binary};
 use crate::gitobjects::parse::{EntryMode, commit_links, tree_entries};
 use crate::gitobjects::{Kind, ObjectStore, Oid20, OidMap};
 
-/// Packs larger than this in all are left to the walker: they are read into memory whole.
-const MAX_PACK_BYTES: u64 = 1 << 30;
+/// Packs are held in memory up to this size in all (the fastest way to read them); larger ones
+/// are read entry by entry, so a big repository does not cost its pack size in memory.
+const IN_MEMORY_PACK_BYTES: u64 = 256 << 20;
 
 /// An entry number that is not in the store.
 const MISSING: u32 = u32::MAX;
@@ -48,7 +48,8 @@ pub(super) fn scan_all(
     if !plain_store(repo) {
         return Ok(None);
     }
-    let Ok(store) = ObjectStore::open(&repo.commondir().join("objects"), MAX_PACK_BYTES) else {
+    let Ok(store) = ObjectStore::open(&repo.commondir().join("objects"), IN_MEMORY_PACK_BYTES)
+    else {
         return Ok(None);
     };
     let threads = std::thread::available_parallelism()

@@ -6,9 +6,11 @@
 //! each pack entry is inflated exactly once, and each delta is applied to its base while the
 //! base is still in memory, on as many threads as there are cores.
 //!
-//! Only what a plain local repository holds is supported (version-2 pack indexes, SHA-1 ids, no
-//! alternates, no promisor packs); anything else is [`StoreError::Unsupported`] and the caller
-//! falls back to libgit2.
+//! Packs are held in memory up to a limit the caller sets; beyond it they are read entry by
+//! entry (positional reads), so memory stays bounded on any repository. Only what a plain
+//! local repository holds is supported (version-2 pack indexes, SHA-1 ids, no alternates, no
+//! promisor packs); anything else is [`StoreError::Unsupported`] and the caller falls back to
+//! libgit2.
 
 pub mod idx;
 pub mod pack;
@@ -131,9 +133,19 @@ struct Entry {
     link: Link,
 }
 
+/// A pack's bytes: in memory, or read entry by entry from the file.
+enum PackBytes {
+    Memory(Vec<u8>),
+    File(std::fs::File, PathBuf),
+}
+
+/// The most a pack entry's header takes: type and size (up to 10 bytes), then a base offset
+/// (up to 10) or a base id (20).
+const MAX_HEADER: usize = 32;
+
 /// Every object of a repository, ready to be read in one pass.
 pub struct ObjectStore {
-    packs: Vec<Vec<u8>>,
+    packs: Vec<PackBytes>,
     loose: Vec<PathBuf>,
     entries: Vec<Entry>,
     oids: Vec<Oid20>,
@@ -150,10 +162,11 @@ pub struct ObjectStore {
 }
 
 impl ObjectStore {
-    /// Reads the pack indexes and packs under `objects` (a repository's `objects` directory)
-    /// and finds the loose objects. Packs bigger than `max_pack_bytes` in all are
-    /// [`StoreError::Unsupported`]: they are read into memory whole.
-    pub fn open(objects: &Path, max_pack_bytes: u64) -> Result<ObjectStore, StoreError> {
+    /// Reads the pack indexes and the entry headers of the packs under `objects` (a
+    /// repository's `objects` directory) and finds the loose objects. Packs are read into
+    /// memory while they come to at most `in_memory_bytes` in all; the rest are read entry by
+    /// entry during a pass.
+    pub fn open(objects: &Path, in_memory_bytes: u64) -> Result<ObjectStore, StoreError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| StoreError::Io { path, source }
@@ -194,18 +207,19 @@ impl ObjectStore {
             Err(e) => return Err(io(&pack_dir)(e)),
         }
         idx_files.sort();
-        let mut total = 0u64;
+        let mut in_memory = 0u64;
         for idx_path in idx_files {
             let pack_path = idx_path.with_extension("pack");
-            total += std::fs::metadata(&pack_path).map_err(io(&pack_path))?.len();
-            if total > max_pack_bytes {
-                return Err(StoreError::Unsupported(format!(
-                    "packs over {max_pack_bytes} bytes"
-                )));
-            }
+            let len = std::fs::metadata(&pack_path).map_err(io(&pack_path))?.len();
             let index = idx::parse(&std::fs::read(&idx_path).map_err(io(&idx_path))?)?;
-            let pack = std::fs::read(&pack_path).map_err(io(&pack_path))?;
-            store.add_pack(pack, index, &mut raw_links)?;
+            let pack = if in_memory + len <= in_memory_bytes {
+                in_memory += len;
+                PackBytes::Memory(std::fs::read(&pack_path).map_err(io(&pack_path))?)
+            } else {
+                let file = std::fs::File::open(&pack_path).map_err(io(&pack_path))?;
+                PackBytes::File(file, pack_path)
+            };
+            store.add_pack(pack, len, index, &mut raw_links)?;
         }
         store.add_loose(objects, &mut raw_links)?;
         store.link(&raw_links)?;
@@ -214,14 +228,19 @@ impl ObjectStore {
 
     fn add_pack(
         &mut self,
-        pack: Vec<u8>,
+        pack: PackBytes,
+        len: u64,
         index: idx::PackIndex,
         raw_links: &mut Vec<pack::EntryKind>,
     ) -> Result<(), StoreError> {
-        if pack.len() < 32 || &pack[..4] != b"PACK" || !matches!(pack[7], 2 | 3) {
+        let mut head = [0u8; 12];
+        if len >= 32 {
+            read_at(&pack, 0, &mut head)?;
+        }
+        if len < 32 || &head[..4] != b"PACK" || !matches!(head[7], 2 | 3) {
             return Err(StoreError::Unsupported("pack version".to_owned()));
         }
-        let count = u32::from_be_bytes([pack[8], pack[9], pack[10], pack[11]]) as usize;
+        let count = u32::from_be_bytes([head[8], head[9], head[10], head[11]]) as usize;
         if count != index.oids.len() {
             return Err(StoreError::Corrupt(
                 "pack and index disagree on the object count".to_owned(),
@@ -230,12 +249,22 @@ impl ObjectStore {
         let pack_no = u32::try_from(self.packs.len()).map_err(|_| too_many())?;
         let mut order: Vec<usize> = (0..count).collect();
         order.sort_unstable_by_key(|i| index.offsets[*i]);
-        let data_end = (pack.len() - 20) as u64;
+        let data_end = len - 20;
+        let mut headers = HeaderReader::new(&pack);
+        self.entries.reserve(count);
+        self.oids.reserve(count);
+        raw_links.reserve(count);
         for (n, &i) in order.iter().enumerate() {
             let offset = index.offsets[i];
             let end = order.get(n + 1).map_or(data_end, |j| index.offsets[*j]);
-            let header = pack::entry_header(&pack, offset)?;
-            if header.data_start > end || end > data_end {
+            if offset >= end || end > data_end {
+                return Err(StoreError::Corrupt(format!(
+                    "pack entry at offset {offset} overlaps the next one"
+                )));
+            }
+            let window = (end - offset).min(MAX_HEADER as u64) as usize;
+            let header = pack::entry_header(headers.window(offset, window)?, offset)?;
+            if header.data_start > end {
                 return Err(StoreError::Corrupt(format!(
                     "pack entry at offset {offset} overlaps the next one"
                 )));
@@ -252,6 +281,7 @@ impl ObjectStore {
             raw_links.push(header.kind);
             self.oids.push(index.oids[i]);
         }
+        drop(headers);
         self.packs.push(pack);
         Ok(())
     }
@@ -420,6 +450,77 @@ impl ObjectStore {
     fn children_of(&self, entry: u32) -> &[u32] {
         let e = entry as usize;
         &self.children[self.child_start[e] as usize..self.child_start[e + 1] as usize]
+    }
+}
+
+/// Reads `out.len()` bytes of a pack from `offset`.
+fn read_at(pack: &PackBytes, offset: u64, out: &mut [u8]) -> Result<(), StoreError> {
+    match pack {
+        PackBytes::Memory(bytes) => {
+            let piece = usize::try_from(offset)
+                .ok()
+                .and_then(|start| bytes.get(start..start + out.len()))
+                .ok_or_else(|| StoreError::Corrupt(format!("a read past the end at {offset}")))?;
+            out.copy_from_slice(piece);
+            Ok(())
+        }
+        PackBytes::File(file, path) => {
+            use std::os::unix::fs::FileExt;
+            file.read_exact_at(out, offset)
+                .map_err(|source| StoreError::Io {
+                    path: path.clone(),
+                    source,
+                })
+        }
+    }
+}
+
+/// Entry headers of a pack in offset order: slices of the pack in memory, or windows read
+/// through one buffer from the file (one pass over it, no read per entry).
+struct HeaderReader<'p> {
+    pack: &'p PackBytes,
+    file: Option<std::io::BufReader<&'p std::fs::File>>,
+    /// Where the buffered reader is.
+    pos: u64,
+    window: [u8; MAX_HEADER],
+}
+
+impl<'p> HeaderReader<'p> {
+    fn new(pack: &'p PackBytes) -> Self {
+        let file = match pack {
+            PackBytes::Memory(_) => None,
+            PackBytes::File(file, _) => Some(std::io::BufReader::with_capacity(1 << 20, file)),
+        };
+        HeaderReader {
+            pack,
+            file,
+            pos: 0,
+            window: [0; MAX_HEADER],
+        }
+    }
+
+    /// `len` (at most [`MAX_HEADER`]) bytes from `offset`.
+    fn window(&mut self, offset: u64, len: usize) -> Result<&[u8], StoreError> {
+        use std::io::Read as _;
+        match (self.pack, &mut self.file) {
+            (PackBytes::Memory(bytes), _) => usize::try_from(offset)
+                .ok()
+                .and_then(|start| bytes.get(start..start + len))
+                .ok_or_else(|| StoreError::Corrupt(format!("a read past the end at {offset}"))),
+            (PackBytes::File(_, path), Some(reader)) => {
+                let io = |source| StoreError::Io {
+                    path: path.clone(),
+                    source,
+                };
+                let delta = i64::try_from(offset).unwrap_or(i64::MAX)
+                    - i64::try_from(self.pos).unwrap_or(i64::MAX);
+                reader.seek_relative(delta).map_err(io)?;
+                reader.read_exact(&mut self.window[..len]).map_err(io)?;
+                self.pos = offset + len as u64;
+                Ok(&self.window[..len])
+            }
+            (PackBytes::File(..), None) => Err(StoreError::Corrupt("no reader".to_owned())),
+        }
     }
 }
 

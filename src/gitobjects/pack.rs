@@ -28,10 +28,12 @@ pub struct EntryHeader {
     pub data_start: u64,
 }
 
-/// Reads the header of the entry at `offset`.
-pub fn entry_header(pack: &[u8], offset: u64) -> Result<EntryHeader, StoreError> {
+/// Reads the header of the entry at `offset`; `entry` holds the pack's bytes from there on (all
+/// of them, or at least the 32 a header can take).
+pub fn entry_header(entry: &[u8], offset: u64) -> Result<EntryHeader, StoreError> {
     let bad = || StoreError::Corrupt(format!("bad pack entry header at offset {offset}"));
-    let mut at = usize::try_from(offset).map_err(|_| bad())?;
+    let pack = entry;
+    let mut at = 0usize;
     let mut byte = *pack.get(at).ok_or_else(bad)?;
     at += 1;
     let type_bits = (byte >> 4) & 7;
@@ -84,7 +86,7 @@ pub fn entry_header(pack: &[u8], offset: u64) -> Result<EntryHeader, StoreError>
     Ok(EntryHeader {
         kind,
         size,
-        data_start: at as u64,
+        data_start: offset + at as u64,
     })
 }
 
@@ -216,17 +218,19 @@ mod tests {
     fn headers_of_whole_objects_and_offset_deltas() {
         // A blob of 300 bytes: type 3, size 300 = 0b1_0010_1100 -> 0xbc, 0x12.
         let pack = [0u8, 0xbc, 0x12, 0x78];
-        let h = entry_header(&pack, 1).unwrap();
+        let h = entry_header(&pack[1..], 1).unwrap();
         assert_eq!(h.kind, EntryKind::Whole(Kind::Blob));
         assert_eq!(h.size, 300);
         assert_eq!(h.data_start, 3);
         // An offset delta of size 5 whose base is 200 bytes back: 200 = ((0 + 1) << 7) + 72.
         let mut pack = vec![0u8; 300];
         pack[250..253].copy_from_slice(&[0x65, 0x80, 72]);
-        let h = entry_header(&pack, 250).unwrap();
+        let h = entry_header(&pack[250..], 250).unwrap();
         assert_eq!(h.kind, EntryKind::OfsDelta(50));
         assert_eq!(h.size, 5);
-        assert!(entry_header(&pack, 299).is_err());
+        assert!(entry_header(&pack[299..], 299).is_err());
+        // A header cut short (a read window at the end of the pack).
+        assert!(entry_header(&[0xbc], 1).is_err());
     }
 
     #[test]

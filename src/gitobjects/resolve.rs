@@ -7,7 +7,7 @@ use flate2::Decompress;
 use libdeflater::Decompressor;
 
 use super::pack::{apply_delta, inflate};
-use super::{Kind, Link, ObjectStore, Source, StoreError, loose_header};
+use super::{Kind, Link, ObjectStore, PackBytes, Source, StoreError, loose_header};
 
 /// An object handed to a pass's visitor.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +45,7 @@ impl ObjectStore {
                 z: Decompressor::new(),
                 header: Decompress::new(true),
                 delta: Vec::new(),
+                raw: Vec::new(),
                 pool: Vec::new(),
             };
             loop {
@@ -88,6 +89,8 @@ struct Worker<'s> {
     /// For the headers of loose objects (libdeflate cannot stop part way).
     header: Decompress,
     delta: Vec<u8>,
+    /// Compressed bytes read from a pack that is not in memory.
+    raw: Vec<u8>,
     /// Buffers of finished objects, reused.
     pool: Vec<Vec<u8>>,
 }
@@ -116,7 +119,7 @@ impl Worker<'_> {
                 continue;
             };
             top.2 += 1;
-            read_pack_data(store, &mut self.z, child, &mut self.delta)?;
+            read_pack_data(store, &mut self.z, &mut self.raw, child, &mut self.delta)?;
             let mut out = self.pool.pop().unwrap_or_default();
             apply_delta(&top.1, &self.delta, &mut out)?;
             self.visit(child, kind, &out, state, visit);
@@ -148,7 +151,7 @@ impl Worker<'_> {
     /// The data of a whole object, packed or loose.
     fn read_whole(&mut self, entry: u32, out: &mut Vec<u8>) -> Result<(), StoreError> {
         match self.store.entries[entry as usize].source {
-            Source::Pack(_) => read_pack_data(self.store, &mut self.z, entry, out),
+            Source::Pack(_) => read_pack_data(self.store, &mut self.z, &mut self.raw, entry, out),
             Source::Loose(n) => {
                 let path = &self.store.loose[n as usize];
                 let bytes = std::fs::read(path).map_err(|source| StoreError::Io {
@@ -164,10 +167,12 @@ impl Worker<'_> {
     }
 }
 
-/// Inflates a pack entry's own data (a delta's instructions for a delta) into `out`.
+/// Inflates a pack entry's own data (a delta's instructions for a delta) into `out`; `raw`
+/// holds the compressed bytes when the pack is read from its file.
 fn read_pack_data(
     store: &ObjectStore,
     z: &mut Decompressor,
+    raw: &mut Vec<u8>,
     entry: u32,
     out: &mut Vec<u8>,
 ) -> Result<(), StoreError> {
@@ -175,6 +180,18 @@ fn read_pack_data(
     let Source::Pack(p) = e.source else {
         return Err(StoreError::Corrupt("a loose object as a delta".to_owned()));
     };
-    let input = &store.packs[p as usize][e.data_start as usize..e.end as usize];
+    let input = match &store.packs[p as usize] {
+        PackBytes::Memory(bytes) => &bytes[e.data_start as usize..e.end as usize],
+        PackBytes::File(file, path) => {
+            use std::os::unix::fs::FileExt;
+            raw.resize((e.end - e.data_start) as usize, 0);
+            file.read_exact_at(raw, e.data_start)
+                .map_err(|source| StoreError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+            &raw[..]
+        }
+    };
     inflate(z, input, e.size as usize, out)
 }

@@ -17,13 +17,41 @@ pub enum Target {
     Allowed,
 }
 
+/// Why a refresh failed (the message never holds a token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshFailure {
+    pub message: String,
+    /// A configuration problem (no region, addon mode without accounts): retrying cannot help
+    /// until it is fixed, so nothing is retried automatically; `r` tries again.
+    pub needs_config: bool,
+}
+
+impl From<&crate::ecr::refresh::RefreshError> for RefreshFailure {
+    fn from(e: &crate::ecr::refresh::RefreshError) -> Self {
+        RefreshFailure {
+            message: e.to_string(),
+            needs_config: e.exit() == crate::exit::Exit::Config,
+        }
+    }
+}
+
+/// A failure that backs off and retries (network, credentials, the cluster).
+impl From<&str> for RefreshFailure {
+    fn from(message: &str) -> Self {
+        RefreshFailure {
+            message: message.to_owned(),
+            needs_config: false,
+        }
+    }
+}
+
 /// How the last refresh in this session ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastRefresh {
     /// Unix seconds.
     pub at: i64,
-    /// Ok: what was written; Err: the message (never a token).
-    pub result: Result<Report, String>,
+    /// Ok: what was written; Err: why not.
+    pub result: Result<Report, RefreshFailure>,
     /// True when it was started by the scheduler, false for `r`.
     pub automatic: bool,
 }

@@ -53,7 +53,7 @@ pub(super) async fn refresh(
 ) {
     let result = crate::ecr::refresh::refresh(&sources, &request, now())
         .await
-        .map_err(|e| e.to_string());
+        .map_err(|e| super::creds::RefreshFailure::from(&e));
     let _ = tx
         .send(Msg::CredsRefreshed {
             generation,

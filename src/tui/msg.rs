@@ -96,11 +96,11 @@ pub enum Msg {
         generation: u64,
         result: Result<Vec<crate::ecr::status::StatusRow>, String>,
     },
-    /// A pull-secret refresh ended (Err: the message, never a token).
+    /// A pull-secret refresh ended.
     CredsRefreshed {
         generation: u64,
         automatic: bool,
-        result: Result<crate::ecr::refresh::Report, String>,
+        result: Result<crate::ecr::refresh::Report, super::creds::RefreshFailure>,
     },
     /// The project's local images (or why they could not be listed).
     Images(Result<Vec<crate::images::list::ImageRow>, String>),

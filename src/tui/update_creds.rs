@@ -3,7 +3,7 @@
 //! `ecr::schedule`), and makes a failed refresh loud. No I/O: loads and refreshes are effects.
 
 use super::app::{Model, Notice, Tab};
-use super::creds::{LastRefresh, Target};
+use super::creds::{LastRefresh, RefreshFailure, Target};
 use super::keymap::Action;
 use super::keys::Key;
 use super::msg::Effect;
@@ -154,7 +154,7 @@ pub(super) fn on_refreshed(
     m: &mut Model,
     generation: u64,
     automatic: bool,
-    result: Result<Report, String>,
+    result: Result<Report, RefreshFailure>,
 ) -> Vec<Effect> {
     if generation != m.creds.generation {
         return Vec::new();
@@ -176,8 +176,9 @@ pub(super) fn on_refreshed(
             })
         }
     };
+    let paused = matches!(&result, Err(f) if f.needs_config);
     c.due = match outcome {
-        Some(o) if c.settings.auto_refresh => Some(next_due(now, c.refresh_before, o)),
+        Some(o) if c.settings.auto_refresh && !paused => Some(next_due(now, c.refresh_before, o)),
         _ => None,
     };
     m.notice = Some(match &result {
@@ -195,8 +196,16 @@ pub(super) fn on_refreshed(
             ),
             error: r.expires_at.is_some_and(|e| e <= now),
         },
-        Err(e) => Notice {
-            text: format!("registry creds refresh failed: {e}"),
+        Err(f) => Notice {
+            text: format!(
+                "registry creds refresh failed: {}{}",
+                f.message,
+                if paused {
+                    " (no automatic retry until this is fixed; r tries again)"
+                } else {
+                    ""
+                }
+            ),
             error: true,
         },
     });
@@ -301,7 +310,10 @@ pub(super) mod tests {
         )
     }
 
-    fn refreshed(m: &mut crate::tui::app::Model, result: Result<Report, String>) -> Vec<Effect> {
+    fn refreshed(
+        m: &mut crate::tui::app::Model,
+        result: Result<Report, RefreshFailure>,
+    ) -> Vec<Effect> {
         let generation = m.creds.generation;
         update(
             m,
@@ -442,6 +454,28 @@ pub(super) mod tests {
         assert!(!m.creds.failing());
         assert_eq!(m.creds.failures, 0);
         assert_eq!(m.creds.due.map(|d| d.at), Some(NOW + 11 * 3600));
+    }
+
+    #[test]
+    fn a_configuration_error_waits_for_r_instead_of_retrying() {
+        let mut m = at(NOW);
+        status(&mut m, vec![row("default", Some(EXPIRED))]);
+        let no_region = crate::ecr::refresh::RefreshError::Ecr(crate::ecr::EcrError::NoRegion);
+        refreshed(&mut m, Err(RefreshFailure::from(&no_region)));
+        assert!(m.creds.failing());
+        assert_eq!(m.creds.due, None);
+        let notice = m.notice.clone().unwrap();
+        assert!(
+            notice.error && notice.text.contains("AWS_REGION"),
+            "{notice:?}"
+        );
+        assert!(notice.text.contains("r tries again"), "{notice:?}");
+        for t in [NOW + 30, NOW + 3600] {
+            m.now = t;
+            assert!(!is_refresh(&update(&mut m, Msg::Clock(t))));
+        }
+        m.tab = Tab::Creds;
+        assert!(is_refresh(&update(&mut m, Msg::Key(Key::ch('r')))));
     }
 
     #[test]

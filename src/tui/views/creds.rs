@@ -138,7 +138,18 @@ pub fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
                 }
                 Err(e) => Line::from(vec![
                     Span::raw(when),
-                    Span::styled(format!("FAILED: {e}"), theme.danger),
+                    Span::styled(
+                        format!(
+                            "FAILED: {}{}",
+                            e.message,
+                            if e.needs_config {
+                                " (not retried automatically; r tries again)"
+                            } else {
+                                ""
+                            }
+                        ),
+                        theme.danger,
+                    ),
                 ]),
             }
         }
