@@ -230,14 +230,16 @@ pub fn scan(
         }
         ScanTarget::Range(spec) => range(&repo, spec)?,
     };
-    if *target == ScanTarget::AllHistory && settings.read_store {
-        let (rules, allow) = rules_and_allowlist(&repo, settings)?;
-        if let Some(result) = history::scan_all(&repo, &tips, &scanner(&rules, &allow, settings))? {
-            return Ok(result);
-        }
+    let (rules, allow) = rules_and_allowlist(&repo, settings)?;
+    let scanner = scanner(&rules, &allow, settings);
+    if *target == ScanTarget::AllHistory
+        && settings.read_store
+        && let Some(result) = history::scan_all(&repo, &tips, &scanner)?
+    {
+        return Ok(result);
     }
     let commits = walk::commits_between(&repo, &tips, &hides)?;
-    scan_commits(&repo, &commits, settings)
+    scanner.scan(&repo, &commits)
 }
 
 /// The commits that refs under `prefix` point at (tags peeled).
