@@ -9,7 +9,7 @@ use super::{Failure, Globals};
 use crate::exit::Exit;
 use crate::githook::{
     self, HookError, HookState, HookStatus, InstallAction, LastScan, Outcome, PrePushInput,
-    ScanSettings, report,
+    ScanSettings, StoreUse, report,
 };
 
 #[derive(Debug, clap::Args)]
@@ -87,7 +87,11 @@ pub(super) fn settings(g: &Globals) -> Result<ScanSettings, Failure> {
         custom_patterns: config.hook.custom_patterns,
         max_blob_bytes: config.hook.max_blob_bytes,
         // An escape hatch (and the benchmark's control): walk history through libgit2.
-        read_store: std::env::var("DEVK_SCAN_WALK").map_or(true, |v| v != "1"),
+        store: if std::env::var("DEVK_SCAN_WALK").is_ok_and(|v| v == "1") {
+            StoreUse::Never
+        } else {
+            StoreUse::Auto
+        },
     })
 }
 

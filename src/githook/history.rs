@@ -38,11 +38,12 @@ const IN_MEMORY_PACK_BYTES: u64 = 256 << 20;
 /// An entry number that is not in the store.
 const MISSING: u32 = u32::MAX;
 
-/// Scans every commit reachable from `tips` as [`Scanner::scan`] would, or returns `None`
-/// when the repository's object store is not one this reader handles.
-pub(super) fn scan_all(
+/// Scans every commit reachable from `tips` and from none of `hides` as [`Scanner::scan`]
+/// would, or returns `None` when the repository's object store is not one this reader handles.
+pub(super) fn scan_from_store(
     repo: &Repository,
     tips: &[Oid],
+    hides: &[Oid],
     scanner: &Scanner<'_>,
 ) -> Result<Option<ScanResult>, HookError> {
     if !plain_store(repo) {
@@ -56,7 +57,7 @@ pub(super) fn scan_all(
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
-    let Some(plan) = plan(&store, tips, scanner, threads) else {
+    let Some(plan) = plan(&store, tips, hides, scanner, threads) else {
         return Ok(None);
     };
     let mut result = ScanResult {
@@ -133,7 +134,13 @@ struct Plan {
 }
 
 /// The passes over the store; `None` when an object history needs is missing or unreadable.
-fn plan(store: &ObjectStore, tips: &[Oid], scanner: &Scanner<'_>, threads: usize) -> Option<Plan> {
+fn plan(
+    store: &ObjectStore,
+    tips: &[Oid],
+    hides: &[Oid],
+    scanner: &Scanner<'_>,
+    threads: usize,
+) -> Option<Plan> {
     let mut plan = Plan::default();
     // 1. Blobs.
     let blob_parts = store
@@ -175,11 +182,12 @@ fn plan(store: &ObjectStore, tips: &[Oid], scanner: &Scanner<'_>, threads: usize
         })
         .ok()?;
     let graph = Graph::merge(store, parts)?;
-    let tips: Vec<u32> = tips
-        .iter()
-        .map(|t| store.lookup(&Oid20(t.as_bytes().try_into().ok()?)))
-        .collect::<Option<_>>()?;
-    let order = graph.oldest_first(&tips)?;
+    let entries = |ids: &[Oid]| -> Option<Vec<u32>> {
+        ids.iter()
+            .map(|t| store.lookup(&Oid20(t.as_bytes().try_into().ok()?)))
+            .collect()
+    };
+    let order = graph.oldest_first(&entries(tips)?, &entries(hides)?)?;
     plan.commits = order.len();
     if suspects.is_empty() {
         return Some(plan);
@@ -408,10 +416,18 @@ impl Graph {
         Some(graph)
     }
 
-    /// The commits reachable from `tips`, parents before children; `None` if one is missing.
-    fn oldest_first(&self, tips: &[u32]) -> Option<Vec<u32>> {
+    /// The commits reachable from `tips` and from none of `hides`, parents before children;
+    /// `None` if one is missing.
+    fn oldest_first(&self, tips: &[u32], hides: &[u32]) -> Option<Vec<u32>> {
         let mut order = Vec::new();
+        // Hidden commits count as seen: the walk stops at them.
         let mut seen = std::collections::HashSet::new();
+        let mut hidden: Vec<u32> = hides.to_vec();
+        while let Some(commit) = hidden.pop() {
+            if seen.insert(commit) {
+                hidden.extend(&self.commits.get(&commit)?.1);
+            }
+        }
         let mut stack: Vec<(u32, usize)> = Vec::new();
         for &tip in tips {
             if !seen.insert(tip) {

@@ -453,6 +453,27 @@ impl ObjectStore {
     }
 }
 
+/// How many objects the packs under `objects` hold, from their indexes' headers alone (0 when
+/// there are none or they cannot be read): what a pass over the store would cost.
+pub fn packed_objects(objects: &Path) -> u64 {
+    use std::io::Read as _;
+    let Ok(dir) = std::fs::read_dir(objects.join("pack")) else {
+        return 0;
+    };
+    dir.flatten()
+        .map(|item| item.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "idx"))
+        .filter_map(|path| {
+            let mut head = [0u8; 8 + 256 * 4];
+            std::fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
+            let last = &head[8 + 255 * 4..];
+            Some(u64::from(u32::from_be_bytes([
+                last[0], last[1], last[2], last[3],
+            ])))
+        })
+        .sum()
+}
+
 /// Reads `out.len()` bytes of a pack from `offset`.
 fn read_at(pack: &PackBytes, offset: u64, out: &mut [u8]) -> Result<(), StoreError> {
     match pack {
