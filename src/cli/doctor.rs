@@ -20,11 +20,7 @@ pub struct Args {
     pub output: Format,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
+pub use super::output::TextOrJson as Format;
 
 /// One way around the policy and how to close it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

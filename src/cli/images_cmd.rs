@@ -16,11 +16,7 @@ pub struct Args {
     pub output: Format,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
+pub use super::output::TextOrJson as Format;
 
 /// The project's image name: `--name`, else `[images] name` from the config.
 pub fn project_name(g: &Globals, arg: Option<String>) -> Result<String, Failure> {

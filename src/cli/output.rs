@@ -98,3 +98,10 @@ pub fn async_runtime(workers: usize) -> Result<tokio::runtime::Runtime, Failure>
             )
         })
 }
+
+/// `-o text|json`, for commands that have no other output format.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}

@@ -33,11 +33,7 @@ pub struct ExplainArgs {
     pub output: Format,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
+pub use super::output::TextOrJson as Format;
 
 /// Push rules from `[policy]` in the loaded config.
 pub fn push_rules(g: &Globals) -> Result<PushRules, Failure> {
