@@ -32,15 +32,14 @@ pub struct EntryHeader {
 /// of them, or at least the 32 a header can take).
 pub fn entry_header(entry: &[u8], offset: u64) -> Result<EntryHeader, StoreError> {
     let bad = || StoreError::Corrupt(format!("bad pack entry header at offset {offset}"));
-    let pack = entry;
     let mut at = 0usize;
-    let mut byte = *pack.get(at).ok_or_else(bad)?;
+    let mut byte = *entry.get(at).ok_or_else(bad)?;
     at += 1;
     let type_bits = (byte >> 4) & 7;
     let mut size = u64::from(byte & 0x0f);
     let mut shift = 4;
     while byte & 0x80 != 0 {
-        byte = *pack.get(at).ok_or_else(bad)?;
+        byte = *entry.get(at).ok_or_else(bad)?;
         at += 1;
         if shift > 57 {
             return Err(bad());
@@ -54,11 +53,11 @@ pub fn entry_header(entry: &[u8], offset: u64) -> Result<EntryHeader, StoreError
         3 => EntryKind::Whole(Kind::Blob),
         4 => EntryKind::Whole(Kind::Tag),
         6 => {
-            let mut byte = *pack.get(at).ok_or_else(bad)?;
+            let mut byte = *entry.get(at).ok_or_else(bad)?;
             at += 1;
             let mut back = u64::from(byte & 0x7f);
             while byte & 0x80 != 0 {
-                byte = *pack.get(at).ok_or_else(bad)?;
+                byte = *entry.get(at).ok_or_else(bad)?;
                 at += 1;
                 back = back
                     .checked_add(1)
@@ -72,7 +71,7 @@ pub fn entry_header(entry: &[u8], offset: u64) -> Result<EntryHeader, StoreError
             EntryKind::OfsDelta(offset - back)
         }
         7 => {
-            let id = pack.get(at..at + 20).ok_or_else(bad)?;
+            let id = entry.get(at..at + 20).ok_or_else(bad)?;
             at += 20;
             let mut oid = [0u8; 20];
             oid.copy_from_slice(id);

@@ -114,17 +114,7 @@ impl World {
         cmd.args(["push", image])
             .env("DOCKER_HOST", host)
             .env("DOCKER_CONFIG", cfg);
-        for v in [
-            "JENKINS_URL",
-            "GITHUB_ACTIONS",
-            "GITLAB_CI",
-            "BUILDKITE",
-            "CODEBUILD_BUILD_ID",
-            "CIRCLECI",
-            "TF_BUILD",
-        ] {
-            cmd.env_remove(v);
-        }
+        // `devk` isolates the environment, CI variables included.
         if ci {
             cmd.env("CI", "true");
         }

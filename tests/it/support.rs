@@ -41,8 +41,22 @@ pub fn devk(home: &std::path::Path) -> Command {
     cmd
 }
 
+/// The variables devk's CI detection reads (src/policy/ci.rs): a test sets them itself or they
+/// are not there, so a test run inside CI behaves as on a developer's machine.
+pub const CI_VARS: &[&str] = &[
+    "CI",
+    "JENKINS_URL",
+    "BUILD_ID",
+    "GITHUB_ACTIONS",
+    "GITLAB_CI",
+    "BUILDKITE",
+    "CODEBUILD_BUILD_ID",
+    "CIRCLECI",
+    "TF_BUILD",
+];
+
 /// Points HOME and the XDG base dirs of `cmd` into `home` and clears variables that would leak
-/// the developer's own setup into a test.
+/// the developer's own setup (or the CI machine's) into a test.
 pub fn isolate(cmd: &mut Command, home: &std::path::Path) {
     cmd.env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
@@ -50,8 +64,10 @@ pub fn isolate(cmd: &mut Command, home: &std::path::Path) {
         .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("XDG_CACHE_HOME", home.join(".cache"))
         .env_remove("KUBECONFIG")
-        .env_remove("CI")
         .current_dir(home);
+    for v in CI_VARS {
+        cmd.env_remove(v);
+    }
     for (k, _) in std::env::vars() {
         if k.starts_with("DEVK_") && k != "DEVK_REQUIRE_SERVICES" {
             cmd.env_remove(k);
