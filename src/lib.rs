@@ -16,13 +16,16 @@ pub mod exit;
 pub mod fsutil;
 pub mod fuzzy;
 pub mod githook;
-pub mod gitobjects;
 pub mod images;
 pub mod kubeconfig;
 pub mod logs;
 pub mod minikube;
 pub mod policy;
-pub mod sandbox;
 pub mod shellenv;
 pub mod state;
 pub mod tui;
+
+/// The git object store reader (its own crate, `devk-gitobjects`).
+pub use devk_gitobjects as gitobjects;
+/// The simulated Kubernetes API server (its own crate, `devk-sandbox`).
+pub use devk_sandbox as sandbox;

@@ -18,7 +18,7 @@ pub fn exec(args: ui::Args, g: &Globals) -> Result<(), Failure> {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             token: super::sandbox_cmd::random_token(),
         }))
-        .map_err(|e| Failure::new(e.exit(), e.to_string()))?;
+        .map_err(|e| super::sandbox_cmd::sandbox_failure(&e))?;
     let dir = tempfile::Builder::new()
         .prefix("devk-demo-")
         .tempdir()

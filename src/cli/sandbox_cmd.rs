@@ -44,9 +44,21 @@ pub fn random_token() -> String {
         .collect()
 }
 
+/// A sandbox error as a CLI failure, with the exit code of its class.
+pub(super) fn sandbox_failure(e: &sandbox::SandboxError) -> Failure {
+    let exit = match e {
+        sandbox::SandboxError::Scenario { .. } => Exit::Config,
+        sandbox::SandboxError::Read { .. } => Exit::Io,
+        sandbox::SandboxError::Bind { .. }
+        | sandbox::SandboxError::Tls { .. }
+        | sandbox::SandboxError::Apply(_) => Exit::Failure,
+    };
+    Failure::new(exit, e.to_string())
+}
+
 pub fn exec(args: Args, _g: &Globals) -> Result<(), Failure> {
     let scenario = match &args.scenario {
-        Some(p) => Scenario::load(p).map_err(|e| Failure::new(e.exit(), e.to_string()))?,
+        Some(p) => Scenario::load(p).map_err(|e| sandbox_failure(&e))?,
         None => Scenario::demo(),
     };
     let token = args.token.clone().unwrap_or_else(random_token);
@@ -59,7 +71,7 @@ pub fn exec(args: Args, _g: &Globals) -> Result<(), Failure> {
             token,
         })
         .await
-        .map_err(|e| Failure::new(e.exit(), e.to_string()))?;
+        .map_err(|e| sandbox_failure(&e))?;
         let yaml = handle.kubeconfig_yaml();
         match &args.kubeconfig_out {
             Some(path) => {

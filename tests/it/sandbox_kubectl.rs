@@ -524,5 +524,15 @@ async fn scenario_file_errors_name_the_file_and_line() {
         )),
         "{msg}"
     );
-    assert_eq!(err.exit(), devk::exit::Exit::Config);
+    assert!(matches!(err, devk::sandbox::SandboxError::Scenario { .. }));
+    // The CLI maps a scenario error to the configuration exit code.
+    let home = tempfile::tempdir().unwrap();
+    let run = support::run(
+        support::devk(home.path())
+            .arg("sandbox")
+            .arg("--scenario")
+            .arg(&path),
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("unknown log format"), "{run:?}");
 }

@@ -14,7 +14,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use devk::sandbox::{SandboxOptions, Scenario, start};
+//! use devk_sandbox::{SandboxOptions, Scenario, start};
 //! let handle = start(SandboxOptions {
 //!     scenario: Scenario::demo(),
 //!     addr: "127.0.0.1:0".parse()?,

@@ -198,7 +198,7 @@ impl Scenario {
 
     /// The demo scenario shipped with devk (`assets/sandbox-demo.toml`).
     pub fn demo() -> Scenario {
-        const DEMO: &str = include_str!("../../assets/sandbox-demo.toml");
+        const DEMO: &str = include_str!("../../../assets/sandbox-demo.toml");
         // The shipped file is covered by a unit test, so the fallback is never used in practice.
         Scenario::from_toml_str(DEMO, "<built-in demo>").unwrap_or_else(|_| Scenario::empty())
     }
@@ -257,7 +257,7 @@ mod tests {
 
     #[test]
     fn demo_scenario_parses() {
-        let text = include_str!("../../assets/sandbox-demo.toml");
+        let text = include_str!("../../../assets/sandbox-demo.toml");
         let sc = Scenario::from_toml_str(text, "demo");
         assert!(sc.is_ok(), "{:?}", sc.err());
         let sc = Scenario::demo();

@@ -158,7 +158,7 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::util::SECOND;
+    use crate::util::SECOND;
 
     fn crash_plan() -> Plan {
         Plan {

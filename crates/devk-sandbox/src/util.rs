@@ -141,7 +141,17 @@ pub fn parse_duration(s: &str) -> Option<Nanos> {
     Some(total as Nanos)
 }
 
-pub use crate::encoding::{base64_decode, base64_encode};
+/// Standard base64 with padding, as the API server writes Secret `data`.
+pub fn base64_encode(data: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+/// Standard base64, strict as Go's `base64.StdEncoding` that the API server decodes with.
+pub fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
 
 /// FNV-1a: a stable hash, so that scenario-derived names and ids are the same on every run.
 pub fn fnv64(parts: &[&str]) -> u64 {

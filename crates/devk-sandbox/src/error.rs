@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use crate::exit::Exit;
-
 /// Why the sandbox could not start or could not apply a change.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
@@ -46,16 +44,4 @@ pub enum SandboxError {
     /// A runtime change (`SandboxHandle::apply`) conflicts with the cluster's state.
     #[error("sandbox: {0}")]
     Apply(String),
-}
-
-impl SandboxError {
-    /// The exit code class of this error.
-    pub fn exit(&self) -> Exit {
-        match self {
-            SandboxError::Scenario { .. } => Exit::Config,
-            SandboxError::Read { .. } => Exit::Io,
-            SandboxError::Bind { .. } | SandboxError::Tls { .. } => Exit::Failure,
-            SandboxError::Apply(_) => Exit::Failure,
-        }
-    }
 }

@@ -317,7 +317,7 @@ mod tests {
         assert_eq!(causes.len(), 1);
         assert_eq!(causes[0].field, "data[.dockerconfigjson]");
         let ok = json!({"type": "kubernetes.io/dockerconfigjson",
-                        "data": {".dockerconfigjson": crate::sandbox::util::base64_encode(b"{}")}});
+                        "data": {".dockerconfigjson": crate::util::base64_encode(b"{}")}});
         assert!(secret_causes(&ok).is_empty());
     }
 

@@ -218,7 +218,7 @@ pub fn limit_chunk(limit: Option<u64>, sent: u64, chunk_len: usize) -> Option<us
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::util::parse_rfc3339;
+    use crate::util::parse_rfc3339;
 
     fn generator(rate: f64, lines: Option<u64>) -> LogGen {
         let spec = LogSpec {
