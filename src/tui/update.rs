@@ -25,10 +25,12 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             on_key(m, key)
         }
         Msg::Paste(text) => {
-            m.dirty = true;
-            for c in text.chars().filter(|c| !c.is_control()) {
-                let _ = on_key(m, Key::ch(c));
+            // Into the input that has the keyboard, or nowhere: a paste is never replayed as
+            // key presses (pasting `web-builder` must not build, a `q` in it must not quit).
+            if !overlays::on_paste(m, &text) {
+                let _ = tabs::page(m.tab).on_paste(m, &text);
             }
+            m.dirty = true;
             Vec::new()
         }
         Msg::Mouse(mouse) => on_mouse(m, mouse),
@@ -125,8 +127,8 @@ fn on_mouse(m: &mut Model, mouse: Mouse) -> Vec<Effect> {
                 .into_iter()
                 .find(|(_, _, from, to)| (*from..*to).contains(&column))
             {
-                m.tab = tab;
                 m.dirty = true;
+                return enter(m, tab);
             }
         }
         Mouse::ScrollUp => {
@@ -180,12 +182,7 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
             } else {
                 Tab::ALL.len() - 1
             };
-            m.tab = Tab::ALL[(m.tab.index() + step) % Tab::ALL.len()];
-            // Only the Images tab loads when reached with tab/shift-tab (as before the
-            // regroup; its own key loads every tab).
-            if m.tab == Tab::Images {
-                return tabs::page(Tab::Images).on_enter(m);
-            }
+            return enter(m, Tab::ALL[(m.tab.index() + step) % Tab::ALL.len()]);
         }
         Action::TabContexts => return enter(m, Tab::Contexts),
         Action::TabPods => return enter(m, Tab::Pods),
@@ -206,7 +203,8 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Brings `tab` to the front.
+/// Brings `tab` to the front, however it was chosen (its key, tab/shift-tab, the palette, a
+/// click), so it loads what it shows the same way each time.
 fn enter(m: &mut Model, tab: Tab) -> Vec<Effect> {
     m.tab = tab;
     tabs::page(tab).on_enter(m)

@@ -118,3 +118,104 @@ fn clock_redraws_only_when_something_shows_time() {
     update(&mut m, Msg::Clock(2_002));
     assert!(m.dirty, "pod ages changed");
 }
+
+#[test]
+fn tab_shift_tab_and_a_click_load_a_tab_as_its_own_key_does() {
+    let mut m = model();
+    m.images.name = "app".into();
+    let effects = run(&mut m, vec![key("tab"), key("tab")]);
+    assert_eq!(m.tab, Tab::Images);
+    assert_eq!(effects, vec![Effect::LoadImages { name: "app".into() }]);
+    let effects = run(&mut m, vec![key("tab")]);
+    assert_eq!(m.tab, Tab::Creds);
+    assert!(
+        matches!(&effects[..], [Effect::LoadCreds { context, .. }] if context == "minikube"),
+        "{effects:?}"
+    );
+    assert_eq!(
+        run(&mut m, vec![key("tab")]),
+        vec![Effect::LoadMinikube { profile: None }]
+    );
+    assert_eq!(run(&mut m, vec![key("tab")]), vec![Effect::LoadHook]);
+    assert_eq!(
+        run(&mut m, vec![key("backtab"), key("backtab"), key("tab")]).len(),
+        3
+    );
+    run(&mut m, vec![key("1")]);
+    let (_, _, from, _) = tab_layout()[5].clone();
+    let effects = update(
+        &mut m,
+        Msg::Mouse(Mouse::Click {
+            column: from + 2,
+            row: 1,
+        }),
+    );
+    assert_eq!((m.tab, effects), (Tab::Hook, vec![Effect::LoadHook]));
+}
+
+#[test]
+fn the_mouse_and_the_palette_act_on_every_tab_as_keys_do() {
+    use crate::images::list::ImageRow;
+    let image = |id: &str| ImageRow {
+        id: id.into(),
+        tags: vec![format!("app:{id}")],
+        size: 1,
+        created: 0,
+        pushed_to: vec![],
+    };
+    let mut m = model();
+    m.images.name = "app".into();
+    run(
+        &mut m,
+        vec![key("3"), Msg::Images(Ok(vec![image("a"), image("b")]))],
+    );
+    update(&mut m, Msg::Mouse(Mouse::ScrollDown));
+    assert_eq!(m.images.list.selected, 1, "the wheel moves the images list");
+    // The palette's "refresh" on the Images tab reloads the list, as `r` does there.
+    let effects = run(
+        &mut m,
+        [
+            vec![key(":")],
+            typed("reconnect to the cluster now"),
+            vec![key("enter")],
+        ]
+        .concat(),
+    );
+    assert_eq!(effects, vec![Effect::LoadImages { name: "app".into() }]);
+}
+
+#[test]
+fn a_paste_on_a_main_screen_presses_no_keys() {
+    let mut m = model();
+    for tab in ["1", "2", "3", "4", "5", "6"] {
+        run(&mut m, vec![key(tab)]);
+        let before = (m.tab, m.contexts.clone(), m.overlay.clone());
+        let effects = update(&mut m, Msg::Paste("web-builder q\n".into()));
+        assert_eq!(effects, vec![], "tab {tab}");
+        assert!(!m.quit && m.busy.is_none(), "tab {tab}");
+        assert_eq!((m.tab, m.contexts.clone(), m.overlay.clone()), before);
+    }
+}
+
+#[test]
+fn a_paste_goes_into_the_focused_input_and_a_newline_submits_nothing() {
+    let mut m = model();
+    run(&mut m, vec![key("/"), Msg::Paste("eks\n".into())]);
+    assert_eq!(
+        (m.contexts.filter.as_str(), m.contexts.filtering),
+        ("eks", true)
+    );
+    run(&mut m, vec![key("esc")]);
+    // The palette, then the protected dialog, take the pasted text as typed text.
+    let effects = run(
+        &mut m,
+        vec![key(":"), Msg::Paste("to stag".into()), key("enter")],
+    );
+    assert_eq!(effects, vec![switch("eks-staging")]);
+    run(
+        &mut m,
+        vec![key("g"), key("enter"), Msg::Paste("eks-prod".into())],
+    );
+    assert!(matches!(&m.overlay, Overlay::Confirm { input, .. } if input == "eks-prod"));
+    assert_eq!(run(&mut m, vec![key("enter")]), vec![switch("eks-prod")]);
+}

@@ -178,7 +178,13 @@ fn demo_log_view_follows_filters_and_goes_back() {
     );
     t.keys(&["t"]);
     t.wait_for("timestamps", |s| s.contains("│ ts"));
-    // Back to the pod list (a pause first: tmux reads Escape + key as alt-key).
+    // Esc clears the filter first, then goes back to the pod list (a pause after each: tmux
+    // reads Escape + key as alt-key).
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(700));
+    t.wait_for("the filter cleared", |s| {
+        s.contains("● follow") && !s.contains("/still here/")
+    });
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(700));
     t.wait_for("the pod list again", |s| {

@@ -8,7 +8,7 @@ mod tests;
 mod update;
 mod view;
 
-pub use update::on_key;
+pub use update::{on_key, on_paste};
 pub use view::draw;
 
 use super::app::Model;

@@ -42,3 +42,48 @@ fn overlays_at_120x40_and_80x24() {
         ("palette", palette),
     ]);
 }
+
+#[test]
+fn q_on_help_closes_it_and_does_not_quit() {
+    let mut m = model();
+    assert_eq!(run(&mut m, vec![key("?"), key("q")]), vec![]);
+    assert_eq!(m.overlay, Overlay::None);
+    assert!(!m.quit);
+    assert_eq!(
+        run(&mut m, vec![key("q")]),
+        vec![crate::tui::msg::Effect::Quit],
+        "the main screen quits"
+    );
+}
+
+#[test]
+fn every_overlay_closes_with_esc_and_nothing_happens() {
+    for opener in [
+        vec![key("?")],
+        vec![key(":")],
+        vec![key(":"), key("x")],
+        vec![key("n")],
+        vec![key("g"), key("enter")],
+    ] {
+        let mut m = model();
+        run(&mut m, opener.clone());
+        assert_ne!(m.overlay, Overlay::None, "{opener:?} opens an overlay");
+        assert_eq!(run(&mut m, vec![key("esc")]), vec![], "{opener:?}");
+        assert_eq!(m.overlay, Overlay::None, "{opener:?}");
+        assert!(!m.quit);
+    }
+}
+
+#[test]
+fn an_overlay_closes_with_its_own_key_while_its_input_is_empty() {
+    let mut m = model();
+    run(&mut m, vec![key("?"), key("?")]);
+    assert_eq!(m.overlay, Overlay::None);
+    run(&mut m, vec![key(":"), key(":")]);
+    assert_eq!(m.overlay, Overlay::None);
+    run(&mut m, vec![key("n"), key("ctrl-u"), key("n")]);
+    assert_eq!(m.overlay, Overlay::None);
+    // Once something is typed, the key is text: `arn:aws:…` can be typed in the palette.
+    run(&mut m, [vec![key(":")], typed("arn:")].concat());
+    assert!(matches!(&m.overlay, Overlay::Palette { input, .. } if input == "arn:"));
+}

@@ -11,16 +11,20 @@ use crate::tui::widgets::input::{self, InputKey};
 use crate::tui::widgets::list::Nav;
 
 /// Gives `key` to the open overlay. None when no overlay is open.
+///
+/// Every overlay closes with esc, and with the key that opened it while its input is empty
+/// (so `:` toggles the palette, but is typed once a name is being typed). Help has no input:
+/// any key closes it, `q` included; only ctrl-c (handled by the router) quits from an
+/// overlay.
 pub fn on_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
+    let own_key = |m: &Model, opener: Action, input: &str| {
+        input.is_empty() && m.keymap.action(key) == Some(opener)
+    };
     Some(match std::mem::replace(&mut m.overlay, Overlay::None) {
         Overlay::None => return None,
-        Overlay::Help => {
-            // Any key closes help; quit still quits.
-            if m.keymap.action(key) == Some(Action::Quit) && key.code != KeyCode::Esc {
-                return Some(act(m, Action::Quit));
-            }
-            Vec::new()
-        }
+        Overlay::Help => Vec::new(),
+        Overlay::Palette { input, .. } if own_key(m, Action::Palette, &input) => Vec::new(),
+        Overlay::Namespace { input, .. } if own_key(m, Action::Namespace, &input) => Vec::new(),
         Overlay::Palette {
             mut input,
             mut list,
@@ -91,4 +95,30 @@ pub fn on_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
             }
         },
     })
+}
+
+/// Pasted text goes into the open overlay's input. False when no overlay is open; an overlay
+/// without an input (help) takes the paste and drops it, so it never reaches the tab below.
+pub fn on_paste(m: &mut Model, text: &str) -> bool {
+    match &mut m.overlay {
+        Overlay::None => return false,
+        Overlay::Help => {}
+        Overlay::Palette {
+            input: text_in,
+            list,
+        } => {
+            input::paste(text_in, text);
+            list.selected = 0;
+        }
+        Overlay::Confirm {
+            input: text_in,
+            mismatch,
+            ..
+        } => {
+            input::paste(text_in, text);
+            *mismatch = false;
+        }
+        Overlay::Namespace { input: text_in, .. } => input::paste(text_in, text),
+    }
+    true
 }

@@ -47,6 +47,13 @@ pub trait Page: Sync {
         None
     }
 
+    /// Pasted text, for the text input that has the keyboard; false when none has it (the
+    /// paste then goes nowhere: it is never replayed as key presses).
+    fn on_paste(&self, m: &mut Model, text: &str) -> bool {
+        let _ = (m, text);
+        false
+    }
+
     /// A message from this page's background tasks (see [`owner`]).
     fn on_msg(&self, m: &mut Model, msg: Msg) -> Vec<Effect> {
         let _ = (m, msg);

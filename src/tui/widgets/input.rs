@@ -32,6 +32,23 @@ pub fn edit(text: &mut String, key: Key) -> InputKey {
     InputKey::Edited
 }
 
+/// Appends pasted `text` to an input: one line, so line breaks and tabs become spaces and a
+/// trailing line break is dropped (a paste never submits); other control characters go.
+pub fn paste(input: &mut String, text: &str) {
+    let text = text.trim_end_matches(['\r', '\n']);
+    input.extend(
+        text.chars()
+            .map(|c| {
+                if matches!(c, '\n' | '\r' | '\t') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .filter(|c| !c.is_control()),
+    );
+}
+
 /// `prompt` then the text with a caret after it.
 pub fn line(prompt: &'static str, prompt_style: Style, text: &str) -> Line<'static> {
     Line::from(vec![

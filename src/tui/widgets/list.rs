@@ -99,6 +99,16 @@ impl ListCursor {
         }
     }
 
+    /// Pasted text goes into the filter while it is typed. False: nothing has the keyboard.
+    pub fn paste_filter(&mut self, text: &str) -> bool {
+        if !self.filtering {
+            return false;
+        }
+        input::paste(&mut self.filter, text);
+        self.selected = 0;
+        true
+    }
+
     /// Drops the filter and goes back to the top.
     pub fn clear_filter(&mut self) {
         self.filter.clear();

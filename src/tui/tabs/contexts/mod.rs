@@ -37,6 +37,10 @@ impl Page for ContextsPage {
         update::on_action(m, action)
     }
 
+    fn on_paste(&self, m: &mut Model, text: &str) -> bool {
+        m.contexts.paste_filter(text)
+    }
+
     fn draw(&self, m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         view::draw(m, theme, f, area);
     }

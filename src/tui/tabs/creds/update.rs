@@ -10,7 +10,6 @@ use crate::ecr::status::StatusRow;
 use crate::ecr::target::check_target;
 use crate::tui::app::{Model, Notice, Tab};
 use crate::tui::keymap::Action;
-use crate::tui::keys::Key;
 use crate::tui::msg::Effect;
 
 /// Called whenever the kubeconfig snapshot changes (and at start): a new current context
@@ -217,9 +216,9 @@ pub(super) fn on_refreshed(
     load(m)
 }
 
-/// Keys on the Registry creds tab; None leaves the key to the global bindings.
-pub(super) fn on_creds_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
-    match m.keymap.action(key)? {
+/// Actions on the Registry creds tab; None leaves them to the router.
+pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
+    match action {
         Action::Retry => {
             let effects = match &m.creds.target {
                 Target::Allowed if m.creds.running => {

@@ -6,7 +6,6 @@
 use super::state::{ImageOp, OpEnd, OpKind, push_target};
 use crate::tui::app::{Model, Notice, Tab};
 use crate::tui::keymap::Action;
-use crate::tui::keys::Key;
 use crate::tui::msg::Effect;
 use crate::tui::widgets::list::Nav;
 
@@ -131,9 +130,8 @@ fn refuse_if_busy(m: &mut Model) -> Option<Vec<Effect>> {
     Some(Vec::new())
 }
 
-/// Keys on the Images tab that act on the list. None leaves the key to the global bindings.
-pub(super) fn on_images_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
-    let action = m.keymap.action(key)?;
+/// Actions on the Images tab that act on the list. None leaves them to the router.
+pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
     let n = m.images.row_count();
     let page = m.page();
     let im = &mut m.images;
