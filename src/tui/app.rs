@@ -66,11 +66,18 @@ pub fn tab_layout() -> Vec<(Tab, String, u16, u16)> {
         .collect()
 }
 
-/// A message for the footer.
+/// A message for the status line. It expires on its own after a few seconds (see `ttl`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub text: String,
     pub error: bool,
+}
+
+impl Notice {
+    /// Seconds a notice stays: errors longer, as they usually ask for something to be done.
+    pub fn ttl(&self) -> i64 {
+        if self.error { 10 } else { 5 }
+    }
 }
 
 /// All UI state.
@@ -88,6 +95,8 @@ pub struct Model {
     /// Animation frame for spinners.
     pub spinner: usize,
     pub notice: Option<Notice>,
+    /// When `notice` was set (`now`, seconds): it expires `Notice::ttl` seconds later.
+    pub notice_at: i64,
     /// A long operation in flight ("Switching to prod").
     pub busy: Option<String>,
     /// Set by `devk demo`: the screen says the cluster is simulated.
@@ -128,6 +137,7 @@ impl Model {
             now,
             spinner: 0,
             notice: None,
+            notice_at: 0,
             busy: None,
             simulated: false,
             size: (80, 24),

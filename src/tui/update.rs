@@ -16,6 +16,23 @@ use super::tabs::{self, creds, images, pods};
 
 /// Applies one message. Returns the effects to run.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    let before = m.notice.clone();
+    let effects = route(m, msg);
+    // A new notice starts its time on screen (wherever it was set); an old one expires.
+    if m.notice.is_some() && m.notice != before {
+        m.notice_at = m.now;
+    } else if m
+        .notice
+        .as_ref()
+        .is_some_and(|n| m.now - m.notice_at >= n.ttl())
+    {
+        m.notice = None;
+        m.dirty = true;
+    }
+    effects
+}
+
+fn route(m: &mut Model, msg: Msg) -> Vec<Effect> {
     if let Some(page) = tabs::owner(&msg) {
         return page.on_msg(m, msg);
     }

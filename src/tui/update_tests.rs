@@ -219,3 +219,26 @@ fn a_paste_goes_into_the_focused_input_and_a_newline_submits_nothing() {
     assert!(matches!(&m.overlay, Overlay::Confirm { input, .. } if input == "eks-prod"));
     assert_eq!(run(&mut m, vec![key("enter")]), vec![switch("eks-prod")]);
 }
+
+#[test]
+fn notices_expire_after_a_few_seconds_errors_later() {
+    let mut m = model();
+    m.now = 1_000;
+    let notice = |text: &str, error| Msg::Notice {
+        text: text.into(),
+        error,
+    };
+    update(&mut m, notice("Saved to /tmp/x.log", false));
+    update(&mut m, Msg::Clock(1_004));
+    assert!(m.notice.is_some());
+    update(&mut m, Msg::Clock(1_005));
+    assert_eq!(m.notice, None);
+    update(&mut m, notice("cannot save logs", true));
+    update(&mut m, Msg::Clock(1_014));
+    assert!(m.notice.is_some(), "errors stay longer");
+    update(&mut m, notice("Switched to eks-staging", false));
+    update(&mut m, Msg::Clock(1_018));
+    assert!(m.notice.is_some(), "a new notice starts its own time");
+    update(&mut m, Msg::Clock(1_019));
+    assert_eq!(m.notice, None);
+}

@@ -29,7 +29,7 @@ pub fn view(m: &Model, theme: &Theme, f: &mut Frame) {
     tab_bar(m, theme, f, tabs_area);
     let inner = body_block(m, theme, f, body);
     tabs::page(m.tab).draw(m, theme, f, inner);
-    footer(m, theme, f, footer_area);
+    footer(m, theme, f, footer_area, inner);
     overlays::draw(m, theme, f, area);
 }
 
@@ -137,8 +137,8 @@ fn body_block(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) -> Rect {
     inner
 }
 
-/// The keys that work here, the progress of a long operation, or the latest notice.
-fn footer(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
+/// The keys that work here, and the progress of a long operation or the latest notice.
+fn footer(m: &Model, theme: &Theme, f: &mut Frame, area: Rect, body: Rect) {
     let hints = overlays::hints(&m.overlay).unwrap_or_else(|| tabs::page(m.tab).hints(m));
     let status = if let Some(busy) = &m.busy {
         Some(Span::styled(
@@ -151,5 +151,5 @@ fn footer(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             Span::styled(format!(" {} ", n.text), style)
         })
     };
-    status::draw(f, area, theme, hints, status);
+    status::draw(f, area, body, theme, hints, status);
 }

@@ -78,6 +78,7 @@ impl Page for LogsPage {
             (k(Action::LogSave), "save"),
             (k(Action::LogCopy), "copy"),
             (k(Action::Back), "back"),
+            (k(Action::Help), "help"),
         ]
     }
 }
