@@ -37,6 +37,10 @@ pub mod view;
 #[cfg(test)]
 mod view_tests;
 pub mod widgets;
+#[cfg(test)]
+mod world;
+#[cfg(test)]
+mod world_tests;
 
 use std::io;
 use std::time::Duration;

@@ -86,6 +86,10 @@ fn route(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
+        Msg::Namespaces { context, result } => {
+            overlays::namespace::loaded(m, &context, result);
+            Vec::new()
+        }
         Msg::Notice { text, error } => {
             m.notice = Some(Notice { text, error });
             m.dirty = true;
@@ -236,10 +240,7 @@ fn global_fallback(m: &mut Model, action: Action) -> Vec<Effect> {
                 .current_row()
                 .map(|r| (r.name.clone(), r.namespace.clone()))
             {
-                m.overlay = Overlay::Namespace {
-                    context,
-                    input: namespace,
-                };
+                return overlays::namespace::open(m, context, namespace);
             }
         }
         // The watch of the current context failed: reconnect from any tab.

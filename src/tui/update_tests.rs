@@ -24,7 +24,7 @@ fn switch(c: &str) -> Effect {
 #[case::palette_switches_by_fuzzy_name([vec![key(":")], typed("to stag"), vec![key("enter")]].concat(), vec![switch("eks-staging")])]
 #[case::palette_runs_actions([vec![key(":")], typed("quit devk"), vec![key("enter")]].concat(), vec![Effect::Quit])]
 #[case::namespace_dialog_sets_namespace([vec![key("n"), Msg::Key(Key::ctrl('u'))], typed("shop"), vec![key("enter")]].concat(),
-    vec![Effect::SetNamespace { context: "minikube".into(), namespace: "shop".into() }])]
+    vec![Effect::LoadNamespaces { context: "minikube".into() }, Effect::SetNamespace { context: "minikube".into(), namespace: "shop".into() }])]
 #[case::retry_on_pods_restarts_the_watch(vec![key("2"), key("r")],
     vec![Effect::WatchPods { generation: 2, context: "minikube".into(), namespace: "default".into() }])]
 #[case::filter_then_enter_switches_to_the_match([vec![key("/")], typed("stag"), vec![key("enter"), key("enter")]].concat(), vec![switch("eks-staging")])]

@@ -128,7 +128,7 @@ fn demo_switches_through_the_protected_dialog_filters_and_quits() {
     });
     t.text("demo-pro");
     t.keys(&["Enter"]);
-    t.wait_for("the mismatch hint", |s| s.contains("That is not the name"));
+    t.wait_for("the mismatch hint", |s| s.contains("That is not demo-prod"));
     t.keys(&[
         "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace",
     ]);

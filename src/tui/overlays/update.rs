@@ -12,10 +12,10 @@ use crate::tui::widgets::list::Nav;
 
 /// Gives `key` to the open overlay. None when no overlay is open.
 ///
-/// Every overlay closes with esc, and with the key that opened it while its input is empty
-/// (so `:` toggles the palette, but is typed once a name is being typed). Help has no input:
-/// any key closes it, `q` included; only ctrl-c (handled by the router) quits from an
-/// overlay.
+/// Every overlay closes with esc. Help also closes with any other key, `q` included, and the
+/// palette with `:` while its input is empty (so `:` is typed inside `arn:aws:…`); in the
+/// namespace and confirmation dialogs every other key is text. Only ctrl-c (handled by the
+/// router) quits from an overlay.
 pub fn on_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
     let own_key = |m: &Model, opener: Action, input: &str| {
         input.is_empty() && m.keymap.action(key) == Some(opener)
@@ -24,7 +24,6 @@ pub fn on_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
         Overlay::None => return None,
         Overlay::Help => Vec::new(),
         Overlay::Palette { input, .. } if own_key(m, Action::Palette, &input) => Vec::new(),
-        Overlay::Namespace { input, .. } if own_key(m, Action::Namespace, &input) => Vec::new(),
         Overlay::Palette {
             mut input,
             mut list,
@@ -38,7 +37,7 @@ pub fn on_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
                         let item = m.palette_items(&input).into_iter().nth(list.selected);
                         return Some(match item {
                             Some(PaletteItem::Action(a)) => act(m, a),
-                            Some(PaletteItem::Context(c)) => request_switch(m, &c),
+                            Some(PaletteItem::Context { name, .. }) => request_switch(m, &name),
                             None => Vec::new(),
                         });
                     }
@@ -52,48 +51,30 @@ pub fn on_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
         Overlay::Confirm {
             context,
             reason,
+            expect,
             mut input,
             ..
         } => match input::edit(&mut input, key) {
-            InputKey::Submit if input == context => start_switch(m, &context),
-            InputKey::Submit => {
-                m.overlay = Overlay::Confirm {
-                    context,
-                    reason,
-                    input,
-                    mismatch: true,
-                };
-                Vec::new()
-            }
+            InputKey::Submit if input == expect => start_switch(m, &context),
             InputKey::Cancel => {
                 m.notice = Some(Notice {
-                    text: format!("Not switched: {context} needs its name typed to confirm"),
+                    text: format!("Not switched: typing {expect} confirms the switch"),
                     error: false,
                 });
                 Vec::new()
             }
-            InputKey::Edited => {
+            end => {
                 m.overlay = Overlay::Confirm {
                     context,
                     reason,
+                    expect,
                     input,
-                    mismatch: false,
+                    mismatch: end == InputKey::Submit,
                 };
                 Vec::new()
             }
         },
-        Overlay::Namespace { context, mut input } => match input::edit(&mut input, key) {
-            InputKey::Submit if !input.trim().is_empty() => {
-                let namespace = input.trim().to_string();
-                m.busy = Some(format!("Setting namespace {namespace} on {context}"));
-                vec![Effect::SetNamespace { context, namespace }]
-            }
-            InputKey::Submit | InputKey::Cancel => Vec::new(),
-            InputKey::Edited => {
-                m.overlay = Overlay::Namespace { context, input };
-                Vec::new()
-            }
-        },
+        Overlay::Namespace(d) => super::namespace::on_key(m, d, key),
     })
 }
 
@@ -118,7 +99,10 @@ pub fn on_paste(m: &mut Model, text: &str) -> bool {
             input::paste(text_in, text);
             *mismatch = false;
         }
-        Overlay::Namespace { input: text_in, .. } => input::paste(text_in, text),
+        Overlay::Namespace(d) => {
+            input::paste(&mut d.input, text);
+            d.list.selected = 0;
+        }
     }
     true
 }

@@ -78,6 +78,12 @@ pub trait Page: Sync {
 
     /// The key hints of the status line.
     fn hints(&self, m: &Model) -> Vec<Hint>;
+
+    /// Where the cursor is in the page's list (`12/300`), shown on the body frame.
+    fn position(&self, m: &Model) -> Option<String> {
+        let _ = m;
+        None
+    }
 }
 
 /// The page of `tab`.
@@ -111,6 +117,7 @@ pub fn owner(msg: &Msg) -> Option<&'static dyn Page> {
         | Msg::Clock(_)
         | Msg::Kube(_)
         | Msg::Changed { .. }
+        | Msg::Namespaces { .. }
         | Msg::Notice { .. } => return None,
     })
 }

@@ -56,3 +56,23 @@ pub fn line(prompt: &'static str, prompt_style: Style, text: &str) -> Line<'stat
         Span::raw(format!("{text}▏")),
     ])
 }
+
+/// Like [`line`], in `width` columns: a text too long shows its end (where the caret is),
+/// after an ellipsis.
+pub fn line_in(
+    prompt: &'static str,
+    prompt_style: Style,
+    text: &str,
+    width: usize,
+) -> Line<'static> {
+    let room = width.saturating_sub(prompt.chars().count() + 1);
+    let n = text.chars().count();
+    if n <= room {
+        return line(prompt, prompt_style, text);
+    }
+    let tail: String = text.chars().skip(n + 1 - room.max(1)).collect();
+    Line::from(vec![
+        Span::styled(prompt, prompt_style),
+        Span::raw(format!("…{tail}▏")),
+    ])
+}

@@ -45,6 +45,11 @@ impl Page for ContextsPage {
         view::draw(m, theme, f, area);
     }
 
+    fn position(&self, m: &Model) -> Option<String> {
+        let n = m.visible_contexts().len();
+        (!m.kube.rows.is_empty()).then(|| m.contexts.position(n))
+    }
+
     fn hints(&self, m: &Model) -> Vec<Hint> {
         if m.contexts.filtering {
             return vec![("enter".into(), "keep filter"), ("esc".into(), "clear")];

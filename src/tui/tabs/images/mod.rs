@@ -50,6 +50,11 @@ impl Page for ImagesPage {
         view::draw(m, theme, f, area);
     }
 
+    fn position(&self, m: &Model) -> Option<String> {
+        let n = m.images.row_count();
+        (n > 0).then(|| m.images.list.position(n))
+    }
+
     fn hints(&self, m: &Model) -> Vec<Hint> {
         let k = |a: Action| m.keymap.first_key(a);
         vec![

@@ -41,6 +41,20 @@ impl Page for MinikubePage {
         view::draw(m, theme, f, area);
     }
 
+    fn position(&self, m: &Model) -> Option<String> {
+        let mk = &m.minikube;
+        let Some(Ok(info)) = &mk.info else {
+            return None;
+        };
+        Some(match mk.focus {
+            Focus::Profiles => format!(
+                "profile {}",
+                mk.profile_cursor.position(info.profiles.len())
+            ),
+            Focus::Addons => format!("addon {}", mk.addon_cursor.position(info.addons.len())),
+        })
+    }
+
     fn hints(&self, m: &Model) -> Vec<Hint> {
         let k = |a: Action| m.keymap.first_key(a);
         vec![

@@ -70,6 +70,13 @@ impl Page for PodsPage {
         view::draw(m, theme, f, area);
     }
 
+    fn position(&self, m: &Model) -> Option<String> {
+        if m.log_view().is_some() || m.pods.rows.is_empty() {
+            return None;
+        }
+        Some(m.pods.list.position(m.visible_pods().len()))
+    }
+
     fn hints(&self, m: &Model) -> Vec<Hint> {
         if m.pods.list.filtering {
             return vec![("enter".into(), "keep filter"), ("esc".into(), "clear")];
