@@ -28,24 +28,34 @@
 
 mod api;
 mod cluster;
+mod controllers;
 mod discovery;
 mod error;
 mod events;
+mod events_v1;
 mod lifecycle;
 mod listener;
 mod logs;
 mod patch;
 mod podlogs;
+mod podrun;
 mod podsim;
+mod podstatus;
 mod proto;
+mod pulls;
+mod quantity;
+mod res;
+mod scale;
 mod scenario;
 mod scenario_toml;
+mod scheduling;
 mod selectors;
 mod server;
 mod status;
 mod store;
 mod stream;
 mod table;
+mod table_apps;
 mod tls;
 mod util;
 mod validate;
@@ -189,12 +199,13 @@ impl SandboxHandle {
     /// Adds the namespaces, secrets, service accounts and workloads of `scenario` (a
     /// fragment parsed with [`Scenario::from_toml_str`]) to the running cluster. Their
     /// timelines (`appear_after`, `restart_after`, ...) start now. Existing namespaces are
-    /// kept. Returns `namespace/name` of the pods added.
+    /// kept. Returns `namespace/name` of the pods (kind Pod) and workloads added; the
+    /// workloads' pods exist when this returns.
     pub fn apply(&self, scenario: &Scenario) -> Result<Vec<String>, SandboxError> {
         let now = util::now();
         let mut cluster = self.app.lock();
         let added = cluster.apply(scenario, now).map_err(SandboxError::Apply)?;
-        cluster.tick(now);
+        cluster.settle(now);
         Ok(added)
     }
 

@@ -17,10 +17,26 @@ pub struct Scenario {
     pub(crate) origin: String,
     pub(crate) history_lines: u64,
     pub(crate) nodes: Vec<String>,
+    /// What each node can give pods (millicores, bytes): a pod asking for more stays Pending.
+    pub(crate) node_capacity: (u64, u64),
+    /// Images the scenario declares, by normalized reference; the others pull from anywhere.
+    pub(crate) images: BTreeMap<String, ImageSpec>,
     pub(crate) namespaces: Vec<NamespaceSpec>,
     pub(crate) secrets: Vec<SecretSpec>,
     pub(crate) service_accounts: Vec<ServiceAccountSpec>,
     pub(crate) workloads: Vec<WorkloadSpec>,
+}
+
+/// Where an image exists, as far as the simulated nodes are concerned.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ImageSpec {
+    /// The reference as written.
+    pub reference: String,
+    /// Whether its registry serves it (false: a tag never pushed, or a registry the nodes
+    /// cannot reach).
+    pub in_registry: bool,
+    /// Whether the nodes already have it (built into the node's runtime, or loaded).
+    pub on_nodes: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +52,7 @@ pub(crate) struct SecretSpec {
     pub type_: String,
     pub string_data: BTreeMap<String, String>,
     pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +83,7 @@ pub(crate) struct WorkloadSpec {
     pub node: Option<String>,
     pub service_account: String,
     pub image_pull_secrets: Vec<String>,
+    pub node_selector: BTreeMap<String, String>,
     pub age: Nanos,
     pub appear_after: Nanos,
     pub delete_after: Option<Nanos>,
@@ -94,6 +112,15 @@ pub(crate) struct CrashLoopSpec {
     pub backoff: Nanos,
     pub max_backoff: Nanos,
     pub exit_code: i32,
+    /// The kernel's OOM killer ends each run (reason OOMKilled).
+    pub oom_killed: bool,
+}
+
+/// Requests or limits: millicores and bytes, each if given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Resources {
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +132,12 @@ pub(crate) struct ContainerSpec {
     pub restart_after: Vec<Nanos>,
     pub exit_code: i32,
     pub crash_loop: Option<CrashLoopSpec>,
+    /// `Always`, `IfNotPresent` or `Never`; None for the API server's default.
+    pub image_pull_policy: Option<String>,
+    pub requests: Resources,
+    pub limits: Resources,
+    /// False: the readiness probe keeps failing (Running but not Ready, Unhealthy events).
+    pub ready: bool,
 }
 /// Converts byte offsets into 1-based line numbers for error messages.
 pub(crate) struct Ctx<'a> {
@@ -218,6 +251,8 @@ impl Scenario {
             origin: "<empty>".into(),
             history_lines: 10_000,
             nodes: vec!["sandbox-node-1".into()],
+            node_capacity: (4000, 8 << 30),
+            images: BTreeMap::new(),
             namespaces: Vec::new(),
             secrets: Vec::new(),
             service_accounts: Vec::new(),

@@ -36,7 +36,10 @@ const AGE_DESC: &str = "CreationTimestamp is a timestamp representing the server
 pub fn columns(res: Res) -> Vec<Value> {
     let name = col("Name", "string", "name", NAME_DESC, 0);
     let age = col("Age", "string", "", AGE_DESC, 0);
-    match res {
+    if Res::WORKLOADS.contains(&res) {
+        return super::table_apps::columns(res, name, age);
+    }
+    match res.storage() {
         Res::Pod => vec![
             name,
             col(
@@ -118,7 +121,7 @@ pub fn columns(res: Res) -> Vec<Value> {
             ),
             age,
         ],
-        Res::Event => vec![
+        _ => vec![
             col(
                 "Last Seen",
                 "string",
@@ -308,7 +311,11 @@ fn cells(res: Res, obj: &Value, now: Nanos) -> Vec<Value> {
             })
             .unwrap_or(0)
     };
-    match res {
+    if Res::WORKLOADS.contains(&res) {
+        let age = age(obj, "/metadata/creationTimestamp", now);
+        return super::table_apps::cells(res, obj, age, now);
+    }
+    match res.storage() {
         Res::Pod => pod_cells(obj, now),
         Res::Namespace => vec![
             name,
@@ -326,7 +333,7 @@ fn cells(res: Res, obj: &Value, now: Nanos) -> Vec<Value> {
             json!(count("/secrets")),
             json!(age(obj, "/metadata/creationTimestamp", now)),
         ],
-        Res::Event => {
+        _ => {
             let kind = s(obj, "/involvedObject/kind").to_lowercase();
             let source = [s(obj, "/source/component"), s(obj, "/source/host")]
                 .into_iter()
