@@ -26,5 +26,7 @@ mod minikube;
 mod policy_cli;
 mod sandbox_kubectl;
 mod sandbox_kubectl_logs;
+mod sandbox_pulls;
+mod sandbox_workloads;
 mod services;
 mod tui_e2e;

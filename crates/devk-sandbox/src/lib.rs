@@ -98,6 +98,7 @@ pub struct SandboxHandle {
     ca_pem: String,
     token: String,
     app: server::App,
+    namespace: String,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     ticker: Option<JoinHandle<()>>,
@@ -125,6 +126,7 @@ pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> 
             }
         })?;
     let cluster = cluster::Cluster::new(&opts.scenario, util::now());
+    let namespace = opts.scenario.start_namespace().to_string();
     let app: server::App = Arc::new(server::Shared::new(cluster, opts.token.clone(), addr));
     let ticker_app = app.clone();
     let ticker = tokio::spawn(async move {
@@ -149,6 +151,7 @@ pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> 
         ca_pem: tls.cert_pem,
         token: opts.token,
         app,
+        namespace,
         stop: Some(stop),
         server: Some(server),
         ticker: Some(ticker),
@@ -190,10 +193,16 @@ impl SandboxHandle {
         self.app.cut.notify_waiters();
     }
 
-    /// A kubeconfig for this server (contexts as in [`kubeconfig_yaml`]) on
+    /// A kubeconfig for this server (contexts as in [`kubeconfig_yaml`], in the scenario's
+    /// `start_namespace`) on
     /// [`SandboxHandle::https_url`], trusting exactly this server's certificate.
     pub fn kubeconfig_yaml(&self) -> String {
-        kubeconfig_doc(&self.https_url(), &self.token, Some(&self.ca_pem))
+        kubeconfig_doc(
+            &self.https_url(),
+            &self.token,
+            Some(&self.ca_pem),
+            &self.namespace,
+        )
     }
 
     /// Adds the namespaces, secrets, service accounts and workloads of `scenario` (a
@@ -277,10 +286,10 @@ impl Drop for SandboxHandle {
 /// function marks `https` clusters `insecure-skip-tls-verify`;
 /// [`SandboxHandle::kubeconfig_yaml`] pins the certificate instead.
 pub fn kubeconfig_yaml(url: &str, token: &str) -> String {
-    kubeconfig_doc(url, token, None)
+    kubeconfig_doc(url, token, None, "default")
 }
 
-fn kubeconfig_doc(url: &str, token: &str, ca_pem: Option<&str>) -> String {
+fn kubeconfig_doc(url: &str, token: &str, ca_pem: Option<&str>, namespace: &str) -> String {
     let mut cluster = json!({"server": url});
     match ca_pem {
         Some(pem) => {
@@ -298,8 +307,8 @@ fn kubeconfig_doc(url: &str, token: &str, ca_pem: Option<&str>) -> String {
         ],
         "users": [{"name": "demo-user", "user": {"token": token}}],
         "contexts": [
-            {"name": "demo", "context": {"cluster": "demo", "user": "demo-user", "namespace": "default"}},
-            {"name": "demo-prod", "context": {"cluster": "demo-prod", "user": "demo-user", "namespace": "default"}},
+            {"name": "demo", "context": {"cluster": "demo", "user": "demo-user", "namespace": namespace}},
+            {"name": "demo-prod", "context": {"cluster": "demo-prod", "user": "demo-user", "namespace": namespace}},
         ],
         "current-context": "demo",
         "preferences": {},

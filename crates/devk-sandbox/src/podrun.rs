@@ -4,7 +4,7 @@
 use super::cluster::{Cluster, Key};
 use super::events::Ev;
 use super::podsim::{self, STARTUP};
-use super::pulls::{Outcome, backoff, creds_for, go_seconds, judge, missing_pull_secrets};
+use super::pulls::{self, Outcome, backoff, creds_for, go_seconds, judge, missing_pull_secrets};
 use super::store::Res;
 use super::util::{Nanos, SECOND};
 
@@ -45,6 +45,7 @@ impl Cluster {
                 continue;
             }
             self.advance_pulls(&key, now);
+            self.report_backoffs(&key, now);
             let Some(pod) = self.pods.get(&key) else {
                 continue;
             };
@@ -107,6 +108,56 @@ impl Cluster {
             if idx < n_init {
                 // The next init container waits for this one to pull and run.
                 init_end = None;
+            }
+        }
+    }
+
+    fn backoff_events(
+        &mut self,
+        pod: &super::podsim::PodSim,
+        container: &str,
+        image: &str,
+        at: Nanos,
+        times: u32,
+    ) {
+        for (reason, ty, message) in [
+            (
+                "BackOff",
+                "Normal",
+                format!("Back-off pulling image \"{image}\""),
+            ),
+            ("Failed", "Warning", "Error: ImagePullBackOff".to_string()),
+        ] {
+            let mut e = Ev::kubelet(reason, ty, message, at, &pod.node);
+            e.times = times;
+            self.pod_event(pod, Some(container), e);
+        }
+    }
+
+    /// Reports the back-off of failed pulls once ErrImagePull has turned into
+    /// ImagePullBackOff.
+    fn report_backoffs(&mut self, key: &Key, now: Nanos) {
+        let Some(pod) = self.pods.get(key).cloned() else {
+            return;
+        };
+        let n_init = pod.init.len();
+        for (idx, c) in pod.init.iter().chain(pod.containers.iter()).enumerate() {
+            let due = !c.pull.done
+                && !c.pull.never
+                && c.pull.error.is_some()
+                && !c.pull.backoff_reported
+                && now >= c.pull.last_attempt + pulls::ERR_IMAGE_PULL_FOR;
+            if !due {
+                continue;
+            }
+            self.backoff_events(&pod, &c.name, &c.image, now, 1);
+            if let Some(p) = self.pods.get_mut(key) {
+                let c = if idx < n_init {
+                    &mut p.init[idx]
+                } else {
+                    &mut p.containers[idx - n_init]
+                };
+                c.pull.backoff_reported = true;
             }
         }
     }
@@ -183,8 +234,9 @@ impl Cluster {
                 pull.last_attempt = t;
                 pull.next_attempt = next;
                 pull.error = Some(msg.clone());
+                pull.backoff_reported = false;
                 let missing = missing_pull_secrets(&self.store, &pod.namespace, &pod.template);
-                let mut evs: Vec<(&str, &str, String)> = Vec::new();
+                let mut evs: Vec<(&str, &str, String, bool)> = Vec::new();
                 if !missing.is_empty() {
                     evs.push((
                         "FailedToRetrieveImagePullSecret",
@@ -193,25 +245,34 @@ impl Cluster {
                             "Unable to retrieve some image pull secrets ({}); attempting to pull the image may not succeed.",
                             missing.join(", ")
                         ),
+                        false,
                     ));
                 }
-                evs.push(("Pulling", "Normal", format!("Pulling image \"{image}\"")));
+                evs.push((
+                    "Pulling",
+                    "Normal",
+                    format!("Pulling image \"{image}\""),
+                    false,
+                ));
                 evs.push((
                     "Failed",
                     "Warning",
                     format!("Failed to pull image \"{image}\": {msg}"),
+                    true,
                 ));
-                evs.push(("Failed", "Warning", "Error: ErrImagePull".into()));
-                evs.push((
-                    "BackOff",
-                    "Normal",
-                    format!("Back-off pulling image \"{image}\""),
-                ));
-                evs.push(("Failed", "Warning", "Error: ImagePullBackOff".into()));
-                for (reason, ty, message) in evs {
-                    let mut e = Ev::kubelet(reason, ty, message, t, &node);
+                evs.push(("Failed", "Warning", "Error: ErrImagePull".into(), true));
+                // At most a second ahead, so that `kubectl describe` lists them in order.
+                let failed_at = (t + SECOND).min(now + SECOND);
+                for (reason, ty, message, late) in evs {
+                    let at = if late { failed_at } else { t };
+                    let mut e = Ev::kubelet(reason, ty, message, at, &node);
                     e.times = n;
                     self.pod_event(&pod, Some(&name), e);
+                }
+                // The back-offs between replayed attempts are past; the last one is reported
+                // when it begins (see `report_backoffs`).
+                if n > 1 {
+                    self.backoff_events(&pod, &name, &image, t, n - 1);
                 }
             }
         }

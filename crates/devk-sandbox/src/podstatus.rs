@@ -93,7 +93,7 @@ fn container_status(
         "ready": ready,
         "restartCount": t.count.saturating_sub(1),
         "image": c.image,
-        "imageID": if c.pull.done { image_id } else { String::new() },
+        "imageID": if c.pull.error.is_none() { image_id } else { String::new() },
         "started": started,
     });
     if let Some(id) = id {

@@ -2,7 +2,8 @@
 //! the container's image and pull policy, the images the scenario declares, and the pull
 //! secrets of the pod and its service account.
 //!
-//! - An image on the nodes with policy `IfNotPresent` is "already present on machine".
+//! - An image on the nodes with policy `IfNotPresent` is "already present on machine". Images
+//!   the scenario does not declare are on the nodes, except ECR images.
 //! - Otherwise it is pulled from its registry: an image the scenario declares with
 //!   `registry = false` is not found there (a tag never pushed, a registry the nodes cannot
 //!   reach, an image that only exists in the host's Docker).
@@ -45,6 +46,8 @@ pub struct Pull {
     pub never: bool,
     /// The image came from its registry (a Pulled "Successfully pulled" event was recorded).
     pub from_registry: bool,
+    /// The back-off after the last failure has been reported (BackOff event).
+    pub backoff_reported: bool,
 }
 
 impl Pull {
@@ -207,8 +210,10 @@ pub fn judge(
     let policy = policy.unwrap_or_else(|| default_pull_policy(image));
     let key = normalize(image);
     let declared = images.get(&key);
-    // Undeclared images behave as on a warm node: present, and pullable.
-    let on_nodes = declared.is_none_or(|d| d.on_nodes);
+    let host = registry_host(&key);
+    // Undeclared images behave as on a warm node: present and pullable; except ECR images,
+    // which a node has only from a pull with credentials.
+    let on_nodes = declared.map_or(!is_ecr(host), |d| d.on_nodes);
     let in_registry = declared.is_none_or(|d| d.in_registry);
     match policy {
         "Never" if on_nodes => return Outcome::Present,
@@ -220,7 +225,6 @@ pub fn judge(
         "IfNotPresent" if on_nodes => return Outcome::Present,
         _ => {}
     }
-    let host = registry_host(&key);
     let (repo, tag) = repo_and_tag(image);
     if is_ecr(host) {
         match creds(host) {

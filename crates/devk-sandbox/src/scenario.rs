@@ -16,6 +16,8 @@ use super::validate::{is_dns1123_label, is_dns1123_subdomain};
 pub struct Scenario {
     pub(crate) origin: String,
     pub(crate) history_lines: u64,
+    /// The namespace of the kubeconfig's contexts (where `devk demo` opens).
+    pub(crate) start_namespace: String,
     pub(crate) nodes: Vec<String>,
     /// What each node can give pods (millicores, bytes): a pod asking for more stays Pending.
     pub(crate) node_capacity: (u64, u64),
@@ -250,6 +252,7 @@ impl Scenario {
         Scenario {
             origin: "<empty>".into(),
             history_lines: 10_000,
+            start_namespace: "default".into(),
             nodes: vec!["sandbox-node-1".into()],
             node_capacity: (4000, 8 << 30),
             images: BTreeMap::new(),
@@ -263,6 +266,11 @@ impl Scenario {
     /// Where this scenario came from (file path or `<built-in demo>`).
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    /// The namespace the kubeconfig's contexts start in (`[sandbox] start_namespace`).
+    pub fn start_namespace(&self) -> &str {
+        &self.start_namespace
     }
 
     /// The namespaces the scenario declares (besides the built-in ones).
@@ -308,6 +316,72 @@ mod tests {
                 .iter()
                 .any(|w| w.containers.iter().any(|c| !c.restart_after.is_empty()))
         );
+    }
+
+    #[test]
+    fn demo_scenario_shows_every_event_and_last_state_the_sandbox_simulates() {
+        use crate::store::Res;
+        use crate::util::SECOND;
+        let now = crate::util::now();
+        let mut c = crate::cluster::Cluster::new(&Scenario::demo(), now);
+        for s in 1..=30 {
+            c.tick(now + s * SECOND);
+        }
+        let reasons: std::collections::BTreeSet<String> = c
+            .store
+            .list(Res::Event, None)
+            .iter()
+            .filter_map(|e| e["reason"].as_str().map(String::from))
+            .collect();
+        for want in [
+            "Scheduled",
+            "Pulling",
+            "Pulled",
+            "Failed",
+            "BackOff",
+            "Created",
+            "Started",
+            "Killing",
+            "Unhealthy",
+            "FailedScheduling",
+            "ScalingReplicaSet",
+            "SuccessfulCreate",
+        ] {
+            assert!(reasons.contains(want), "{want} not in {reasons:?}");
+        }
+        let messages: Vec<String> = c
+            .store
+            .list(Res::Event, None)
+            .iter()
+            .filter_map(|e| e["message"].as_str().map(String::from))
+            .collect();
+        for want in [
+            "no basic auth credentials",
+            "manifest unknown",
+            "pull access denied",
+        ] {
+            assert!(messages.iter().any(|m| m.contains(want)), "{want}");
+        }
+        let last: std::collections::BTreeSet<String> = c
+            .store
+            .list(Res::Pod, None)
+            .iter()
+            .flat_map(|p| {
+                p["status"]["containerStatuses"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|s| {
+                s["lastState"]["terminated"]["reason"]
+                    .as_str()
+                    .map(String::from)
+            })
+            .collect();
+        for want in ["Error", "OOMKilled", "Completed"] {
+            assert!(last.contains(want), "{want} not in {last:?}");
+        }
+        assert_eq!(Scenario::demo().start_namespace(), "shop");
     }
 
     #[test]

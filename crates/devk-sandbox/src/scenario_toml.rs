@@ -52,6 +52,7 @@ struct RawSandbox {
     history_lines: Option<Spanned<i64>>,
     nodes: Option<Vec<Spanned<String>>>,
     node_cpu: Option<Spanned<String>>,
+    start_namespace: Option<Spanned<String>>,
     node_memory: Option<Spanned<String>>,
 }
 
@@ -143,7 +144,9 @@ struct RawLogs {
 pub(crate) fn build(ctx: &Ctx<'_>, raw: RawScenario) -> Result<Scenario, SandboxError> {
     let mut sc = Scenario::empty();
     sc.origin = ctx.origin.to_string();
+    let mut start_ns = None;
     if let Some(sb) = raw.sandbox {
+        start_ns = sb.start_namespace;
         if let Some(h) = sb.history_lines {
             if *h.get_ref() < 1 || *h.get_ref() > 1_000_000 {
                 return Err(ctx.err(h.span(), "`history_lines` must be between 1 and 1000000"));
@@ -209,6 +212,18 @@ pub(crate) fn build(ctx: &Ctx<'_>, raw: RawScenario) -> Result<Scenario, Sandbox
             name,
             labels: ns.labels,
         });
+    }
+    if let Some(start) = &start_ns {
+        let ns = ctx.name(start, "start_namespace", true)?;
+        if !known.contains(&ns) {
+            return Err(ctx.err(
+                start.span(),
+                format!(
+                    "start_namespace {ns:?} is not declared; add a [[namespace]] with name = {ns:?}"
+                ),
+            ));
+        }
+        sc.start_namespace = ns;
     }
     let check_ns = |s: &Option<Spanned<String>>| -> Result<String, SandboxError> {
         let ns = ctx.namespace(s)?;
