@@ -22,6 +22,7 @@ mod images_tui;
 mod images_world;
 mod kubeconfig_kubectl;
 mod logs_sandbox;
+mod logs_workloads;
 mod minikube;
 mod policy_cli;
 mod sandbox_kubectl;

@@ -62,8 +62,7 @@ async fn kubectl_get_lists_every_workload_kind_with_its_printer_columns() {
     }
     let header = |kind: &str| {
         out.lines()
-            .skip_while(|l| !l.contains(kind))
-            .next()
+            .find(|l| l.contains(kind))
             .map(String::from)
             .unwrap_or_default()
     };

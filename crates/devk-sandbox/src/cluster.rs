@@ -248,6 +248,14 @@ impl Cluster {
                 w.namespace
             ));
         }
+        if let Some(svc) = self.workload_service(w, origin - w.age)
+            && self
+                .store
+                .get(Res::Service, &w.namespace, &w.name)
+                .is_none()
+        {
+            let _ = self.store.create(Res::Service, svc);
+        }
         self.behaviours.insert(key.clone(), w.clone());
         self.births.insert(key, (origin - w.age, origin));
         if let Some(d) = w.delete_after {

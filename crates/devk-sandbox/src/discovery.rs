@@ -62,6 +62,7 @@ fn storage_hash(res: Res) -> &'static str {
         Res::Pod => "xPOwRZ+Yhw8=",
         Res::Secret => "S6u1pOWzb84=",
         Res::ServiceAccount => "pbx9ZvyFpBE=",
+        Res::Service => "0/CO1lhkEBI=",
         Res::Deployment => "8aSe+NMegvE=",
         Res::ReplicaSet => "P1RzHs8/mWQ=",
         Res::StatefulSet => "H+vl74LkKdo=",
@@ -98,7 +99,7 @@ pub fn group_resources(gv: Gv) -> Value {
         if !short.is_empty() {
             r["shortNames"] = json!(short);
         }
-        if res == Res::Pod || Res::WORKLOADS.contains(&res) {
+        if matches!(res, Res::Pod | Res::Service) || Res::WORKLOADS.contains(&res) {
             r["categories"] = json!(["all"]);
         }
         resources.push(r);

@@ -51,6 +51,7 @@ mod scenario_toml;
 mod scheduling;
 mod selectors;
 mod server;
+mod services;
 mod status;
 mod store;
 mod stream;

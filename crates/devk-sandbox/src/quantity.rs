@@ -32,11 +32,11 @@ pub fn parse_memory(s: &str) -> Option<u64> {
     for (suffix, mult) in UNITS {
         if let Some(n) = s.strip_suffix(suffix) {
             let v: f64 = n.parse().ok()?;
-            return (v.is_finite() && v >= 0.0).then(|| (v * mult as f64) as u64);
+            return (v.is_finite() && v >= 0.0).then_some((v * mult as f64) as u64);
         }
     }
     let v: f64 = s.parse().ok()?;
-    (v.is_finite() && v >= 0.0).then(|| v as u64)
+    (v.is_finite() && v >= 0.0).then_some(v as u64)
 }
 
 /// The registry host of an image reference, as the runtime resolves it (`docker.io` when

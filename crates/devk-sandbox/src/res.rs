@@ -50,6 +50,7 @@ pub enum Res {
     Pod,
     Secret,
     ServiceAccount,
+    Service,
     Event,
     Deployment,
     ReplicaSet,
@@ -62,12 +63,13 @@ pub enum Res {
 
 impl Res {
     /// Every resource, in discovery order within its group.
-    pub const ALL: [Res; 11] = [
+    pub const ALL: [Res; 12] = [
         Res::Event,
         Res::Namespace,
         Res::Pod,
         Res::Secret,
         Res::ServiceAccount,
+        Res::Service,
         Res::DaemonSet,
         Res::Deployment,
         Res::ReplicaSet,
@@ -95,7 +97,12 @@ impl Res {
     /// The group version the resource is served in.
     pub fn gv(self) -> Gv {
         match self {
-            Res::Namespace | Res::Pod | Res::Secret | Res::ServiceAccount | Res::Event => Gv::Core,
+            Res::Namespace
+            | Res::Pod
+            | Res::Secret
+            | Res::ServiceAccount
+            | Res::Service
+            | Res::Event => Gv::Core,
             Res::Deployment | Res::ReplicaSet | Res::StatefulSet | Res::DaemonSet => Gv::Apps,
             Res::Job => Gv::Batch,
             Res::EventV1 => Gv::Events,
@@ -117,6 +124,7 @@ impl Res {
             Res::Pod => "pods",
             Res::Secret => "secrets",
             Res::ServiceAccount => "serviceaccounts",
+            Res::Service => "services",
             Res::Event | Res::EventV1 => "events",
             Res::Deployment => "deployments",
             Res::ReplicaSet => "replicasets",
@@ -141,6 +149,7 @@ impl Res {
             Res::Pod => "Pod",
             Res::Secret => "Secret",
             Res::ServiceAccount => "ServiceAccount",
+            Res::Service => "Service",
             Res::Event | Res::EventV1 => "Event",
             Res::Deployment => "Deployment",
             Res::ReplicaSet => "ReplicaSet",
@@ -158,6 +167,7 @@ impl Res {
             Res::Pod => ("pod", &["po"]),
             Res::Secret => ("secret", &[]),
             Res::ServiceAccount => ("serviceaccount", &["sa"]),
+            Res::Service => ("service", &["svc"]),
             Res::Deployment => ("deployment", &["deploy"]),
             Res::ReplicaSet => ("replicaset", &["rs"]),
             Res::StatefulSet => ("statefulset", &["sts"]),
@@ -174,7 +184,7 @@ impl Res {
     /// Whether the API server keeps `metadata.generation` (bumped on spec changes) and a
     /// status that writes to the main resource cannot change.
     pub fn has_status(self) -> bool {
-        Res::WORKLOADS.contains(&self) || matches!(self, Res::Pod | Res::Namespace)
+        Res::WORKLOADS.contains(&self) || matches!(self, Res::Pod | Res::Namespace | Res::Service)
     }
 
     /// Whether this kind has a `scale` subresource.
@@ -201,6 +211,12 @@ impl Res {
             Res::Secret => &["metadata.name", "metadata.namespace", "type"],
             Res::ReplicaSet => &["metadata.name", "metadata.namespace", "status.replicas"],
             Res::Job => &["metadata.name", "metadata.namespace", "status.successful"],
+            Res::Service => &[
+                "metadata.name",
+                "metadata.namespace",
+                "spec.clusterIP",
+                "spec.type",
+            ],
             Res::ServiceAccount | Res::Deployment | Res::StatefulSet | Res::DaemonSet => {
                 &["metadata.name", "metadata.namespace"]
             }

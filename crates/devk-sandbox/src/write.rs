@@ -98,6 +98,9 @@ fn prepare(res: Res, ns: &str, obj: &mut Value) -> Result<(), ApiError> {
     if res == Res::Secret {
         validate::normalize_secret(obj)?;
     }
+    if res == Res::Service {
+        super::services::defaults(obj);
+    }
     let (_, name) = meta(obj);
     let mut causes = validate::name_causes(res.kind(), &name);
     causes.extend(validate::label_causes(obj));
@@ -214,6 +217,10 @@ pub fn create(app: &App, res: Res, ns: &str, req: &Request) -> Reply {
                     return Err(e);
                 }
             }
+        }
+        Res::Service => {
+            cluster.assign_cluster_ip(&mut obj);
+            cluster.store.create(res, obj)?
         }
         _ => cluster.store.create(res, obj)?,
     };

@@ -68,8 +68,11 @@ impl Cluster {
                         now,
                     );
                 }
-            } else if !replaced && unavailable == 0 {
-                if let Some(old) = here.iter().find(|p| p.revision != hash) {
+            } else if !replaced
+                && unavailable == 0
+                && let Some(old) = here.iter().find(|p| p.revision != hash)
+            {
+                {
                     let pod = old.name.clone();
                     replaced = true;
                     if self.delete_pod(&ns, &pod, Some(30), now).is_ok() {

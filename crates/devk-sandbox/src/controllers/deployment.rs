@@ -283,6 +283,10 @@ impl Cluster {
             .iter()
             .map(|r| int(r, "/status/availableReplicas"))
             .sum();
+        #[expect(
+            clippy::needless_range_loop,
+            reason = "sets[i] is replaced in the loop"
+        )]
         for i in 0..sets.len() {
             if i == ni || budget <= 0 {
                 continue;
@@ -298,6 +302,10 @@ impl Cluster {
             }
         }
         let mut excess = (available - min_available).min(budget.max(0));
+        #[expect(
+            clippy::needless_range_loop,
+            reason = "sets[i] is replaced in the loop"
+        )]
         for i in 0..sets.len() {
             if i == ni || excess <= 0 {
                 continue;

@@ -245,6 +245,7 @@ impl Cluster {
     }
 
     /// An event about a workload object.
+    #[expect(clippy::too_many_arguments, reason = "the fields of one event")]
     pub(super) fn workload_event(
         &mut self,
         res: Res,
