@@ -15,6 +15,8 @@ mod tests;
 
 use serde::Serialize;
 
+pub use pull::registry_host;
+
 /// How a container ended (last state or current).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Terminated {
@@ -203,7 +205,7 @@ pub fn diagnose(pod: &PodFacts, k: &Knowledge) -> Diagnosis {
     let order = pod
         .containers
         .iter()
-        .filter(|c| c.init && !c.terminated.as_ref().is_some_and(|t| t.exit_code == 0))
+        .filter(|c| c.init && c.terminated.as_ref().is_none_or(|t| t.exit_code != 0))
         .chain(pod.containers.iter().filter(|c| !c.init));
     for c in order {
         if let Some(d) = containers::container(pod, c, k) {

@@ -51,16 +51,31 @@ fn runtime_error(pod: &PodFacts, c: &ContainerFacts, message: &str) -> String {
     }
 }
 
-fn not_found(err: &str) -> bool {
+/// A registry refusing credentials (Docker words that "pull access denied" too, so this is
+/// asked first).
+fn auth_error(err: &str) -> bool {
     [
-        "not found",
-        "manifest unknown",
-        "pull access denied",
-        "repository does not exist",
-        "NotFound",
+        "no basic auth credentials",
+        "authorization token has expired",
+        "401 Unauthorized",
+        "403 Forbidden",
+        "authorization failed",
     ]
     .iter()
     .any(|s| err.contains(s))
+}
+
+fn not_found(err: &str) -> bool {
+    !auth_error(err)
+        && [
+            "not found",
+            "manifest unknown",
+            "pull access denied",
+            "repository does not exist",
+            "NotFound",
+        ]
+        .iter()
+        .any(|s| err.contains(s))
 }
 
 /// Pull trouble of container `c` (waiting in ErrImagePull or ImagePullBackOff).
@@ -205,9 +220,14 @@ pub(super) fn image_pull(
             false,
             Cause::ImageNotPushed,
             format!(
-                "{}: tag {} is not in {host} (devk never pushed it, and the host's Docker does not have it): push it (`devk push`) or fix the tag",
+                "{}: tag {} is not in {host} (devk never pushed it, and the host's Docker does not have it): push it (`devk push`) or fix the tag{}",
                 c.image,
-                tag(&c.image)
+                tag(&c.image),
+                if latest {
+                    "; if it is built on the nodes (`devk build --into minikube`), set imagePullPolicy: IfNotPresent, as :latest defaults to Always"
+                } else {
+                    ""
+                }
             ),
             details,
         );

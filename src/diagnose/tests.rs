@@ -54,7 +54,8 @@ fn ecr_without_any_pull_secret_says_to_refresh_for_the_exact_service_account() {
 fn an_expired_listed_secret_is_named_with_its_expiry() {
     let pod = pod_with(pulling(
         ECR,
-        "denied: Your authorization token has expired.",
+        // Docker words it "pull access denied ... repository does not exist" too.
+        "pull access denied for x, repository does not exist or may require 'docker login': denied: Your authorization token has expired.",
     ));
     let k = Knowledge {
         now: 1_800_000_000,

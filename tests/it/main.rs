@@ -31,3 +31,4 @@ mod sandbox_pulls;
 mod sandbox_workloads;
 mod services;
 mod tui_e2e;
+mod why_sandbox;
