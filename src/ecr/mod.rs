@@ -14,6 +14,9 @@ pub mod sdk;
 pub mod status;
 pub mod target;
 
+#[cfg(test)]
+mod partition_check;
+
 use std::fmt;
 
 use crate::exit::Exit;

@@ -252,6 +252,24 @@ mod tests {
         "vpce-0a1b2c3d-ef45.dkr.ecr.us-east-1.vpce.amazonaws.com/app:1",
         Want::Ci
     )]
+    // Every other partition (each of these was pushable from a laptop before the SDK table).
+    #[case::ecr_iso_c2s("123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov/app:1", Want::Ci)]
+    #[case::ecr_iso_b_sc2s("123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov/app:1", Want::Ci)]
+    #[case::ecr_iso_e_adc("123456789012.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk/app:1", Want::Ci)]
+    #[case::ecr_iso_f_hci(
+        "123456789012.dkr.ecr-fips.us-isof-south-1.csp.hci.ic.gov/app",
+        Want::Ci
+    )]
+    #[case::ecr_sovereign_cloud("123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu/app:1", Want::Ci)]
+    #[case::ecr_sovereign_dual_stack(
+        "123456789012.dkr-ecr.eusc-de-east-1.on.amazonwebservices.eu/app:1",
+        Want::Ci
+    )]
+    #[case::ecr_china_dual_stack_api(
+        "123456789012.dkr-ecr.cn-north-1.api.amazonwebservices.com.cn/app:1",
+        Want::Ci
+    )]
+    #[case::ecr_iso_dual_stack("123456789012.dkr-ecr.us-iso-east-1.on.aws.ic.gov/app:1", Want::Ci)]
     #[case::ecr_public("public.ecr.aws/team/app:1", Want::Ci)]
     #[case::ecr_public_upper("PUBLIC.ECR.AWS/team/app:1", Want::Ci)]
     #[case::ecr_public_digest(&format!("public.ecr.aws/team/app@{DIGEST}"), Want::Ci)]
