@@ -206,12 +206,31 @@ fn start_options_only_pass_what_is_set() {
 }
 
 #[test]
-fn missing_binary_is_not_installed_with_the_install_link_and_exit_5() {
-    let mk = Minikube::new("/nonexistent/devk-test/minikube");
+fn missing_binary_on_path_is_not_installed_with_the_install_link_and_exit_5() {
+    let mk = Minikube::new("devk-test-no-such-minikube");
     let err = mk.profiles().unwrap_err();
     assert!(matches!(err, MinikubeError::NotInstalled { .. }), "{err}");
     assert!(err.to_string().contains(INSTALL_URL));
+    assert!(err.to_string().contains("not found on PATH"), "{err}");
     assert_eq!(err.exit(), crate::exit::Exit::NotFound);
+    assert!(mk.locate().unwrap_err().is_missing());
+}
+
+#[test]
+fn a_configured_path_that_does_not_exist_says_so_not_path() {
+    let mk = Minikube::new("/nonexistent/mk");
+    let err = mk.profiles().unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("minikube.binary is `/nonexistent/mk`, which does not exist"),
+        "{text}"
+    );
+    assert!(!text.contains("PATH;"), "{text}");
+    assert_eq!(err.exit(), crate::exit::Exit::NotFound);
+    assert!(matches!(
+        mk.locate(),
+        Err(MinikubeError::BinaryMissing { .. })
+    ));
 }
 
 #[test]

@@ -184,6 +184,49 @@ fn missing_minikube_says_how_to_install_and_exits_5_while_devk_works() {
 }
 
 #[test]
+fn a_minikube_binary_path_that_does_not_exist_is_named_as_such() {
+    let home = Home::new();
+    let mut cmd = devk(home.path());
+    cmd.args(["--set", "minikube.binary=/nonexistent/mk", "mk", "list"]);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 5, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("minikube.binary is `/nonexistent/mk`, which does not exist"),
+        "{r:?}"
+    );
+    assert!(!r.stderr.contains("not found on PATH"), "{r:?}");
+}
+
+#[test]
+fn mk_use_without_minikube_suggests_no_minikube_command() {
+    let home = Home::new();
+    let empty = home.path().join("empty-bin");
+    fs::create_dir_all(&empty).unwrap();
+    let kc = home.path().join("kubeconfig");
+    fs::write(
+        &kc,
+        kubeconfig(
+            Some("minikube"),
+            &[("minikube", "mk", "https://127.0.0.1:8443", None)],
+        ),
+    )
+    .unwrap();
+    let mut cmd = devk(home.path());
+    cmd.env("PATH", &empty)
+        .env("KUBECONFIG", &kc)
+        .args(["mk", "use", "foo"]);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 5, "{r:?}");
+    assert!(r.stderr.contains("no context `foo`"), "{r:?}");
+    assert!(r.stderr.contains("minikube is not installed"), "{r:?}");
+    assert!(
+        !r.stderr.contains("minikube start") && !r.stderr.contains("update-context"),
+        "suggests a minikube command without minikube: {r:?}"
+    );
+}
+
+#[test]
 fn recorded_start_streams_output_live_with_config_defaults() {
     let home = Home::new();
     fs::write(
