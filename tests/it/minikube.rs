@@ -1,6 +1,7 @@
 //! `devk minikube` against RECORDED minikube outputs, not a real minikube (it cannot be
 //! installed here). `tests/fixtures/minikube/fake-minikube` is put first on PATH as
-//! `minikube`; it replays what minikube v1.32.0 and v1.34.0 print (see the fixtures' README),
+//! `minikube`; it replays outputs rebuilt from the source of minikube v1.32.0 to v1.38.0 (see the
+//! fixtures' README),
 //! streams long operations line by line with small delays, fails with minikube's own error
 //! text and exit code where a test asks for it, and records its arguments to a file.
 
@@ -12,7 +13,10 @@ use std::time::{Duration, Instant};
 
 use crate::support::{Run, devk, kubeconfig, run};
 
-const VERSIONS: [&str; 2] = ["v1.32.0", "v1.34.0"];
+/// Every supported release; each directory is rebuilt from minikube's source at that tag.
+const VERSIONS: [&str; 7] = [
+    "v1.32.0", "v1.33.0", "v1.34.0", "v1.35.0", "v1.36.0", "v1.37.0", "v1.38.0",
+];
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minikube")
@@ -85,7 +89,8 @@ fn recorded_list_shows_valid_and_invalid_profiles_for_each_version() {
         assert_eq!(v.as_array().unwrap().len(), 3);
         assert_eq!(v[0]["name"], "minikube");
         assert_eq!(v[0]["ip"], "192.168.49.2");
-        assert_eq!(v[0]["active_kube_context"], version == "v1.34.0");
+        // ActiveKubeContext exists since v1.33.
+        assert_eq!(v[0]["active_kube_context"], version != "v1.32.0");
     }
 }
 
