@@ -13,6 +13,7 @@ pub mod contexts;
 pub mod ecr;
 pub mod encoding;
 pub mod exit;
+pub mod format;
 pub mod fsutil;
 pub mod fuzzy;
 pub mod githook;
