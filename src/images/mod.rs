@@ -15,5 +15,6 @@ pub mod prepare;
 pub mod push;
 pub mod push_stream;
 pub mod pushed;
+pub mod setup;
 pub mod tags;
 pub mod target;
