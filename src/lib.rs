@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod contexts;
+pub mod creds;
 pub mod ecr;
 pub mod encoding;
 pub mod exit;

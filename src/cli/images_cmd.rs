@@ -5,7 +5,8 @@ use super::output::{async_runtime, out};
 use super::{Failure, Globals};
 use crate::exit::Exit;
 use crate::format::{age as human_age, size as human_size};
-use crate::images::list::{ImageRow, load};
+use crate::images::list::ImageRow;
+use crate::images::local::load;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -1,6 +1,6 @@
 //! `devk images` and the TUI Images tab: the project's local images with their tags, size,
-//! age and where each has been pushed. The selection and the rows are pure
-//! ([`project_rows`]); [`load`] asks the engine for its images.
+//! age and where each has been pushed. Plain values and pure selection ([`project_rows`]);
+//! `images::local` asks the engine for its images (the only part with bollard code).
 //!
 //! An image belongs to the project when one of its tags names the project's repository
 //! (`[images] name`), in any registry: `app:1`, `127.0.0.1:5000/app:1` and
@@ -8,11 +8,6 @@
 //! and digest) and the engine's RepoDigests (the engine records one after every push or pull
 //! of the repository, so pushes made with `docker push` show too).
 
-use std::path::Path;
-
-use bollard::Docker;
-
-use super::docker::DockerError;
 use super::pushed::PushLog;
 use crate::policy::ImageRef;
 
@@ -129,38 +124,6 @@ pub fn project_rows(images: &[LocalImage], name: &str, log: &PushLog) -> Vec<Ima
         .collect();
     rows.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
     rows
-}
-
-/// Every image the engine has.
-pub async fn local_images(docker: &Docker) -> Result<Vec<LocalImage>, bollard::errors::Error> {
-    let list = docker
-        .list_images(None::<bollard::query_parameters::ListImagesOptions>)
-        .await?;
-    Ok(list
-        .into_iter()
-        .map(|i| LocalImage {
-            id: i.id,
-            repo_tags: i.repo_tags,
-            repo_digests: i.repo_digests,
-            created: i.created,
-            size: u64::try_from(i.size).unwrap_or(0),
-        })
-        .collect())
-}
-
-/// The project's rows from the engine at the resolved endpoint and the push records in
-/// `state_dir`.
-pub async fn load(name: &str, state_dir: Option<&Path>) -> Result<Vec<ImageRow>, DockerError> {
-    let (docker, endpoint) = super::docker::connect_default().await?;
-    let images = local_images(&docker)
-        .await
-        .map_err(|e| DockerError::Unreachable {
-            endpoint: endpoint.host.clone(),
-            source_of: "listing images".into(),
-            reason: e.to_string(),
-        })?;
-    let log = state_dir.map(PushLog::load).unwrap_or_default();
-    Ok(project_rows(&images, name, &log))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod docker;
 pub mod dockerconfig;
 pub mod dockerignore;
 pub mod list;
+pub mod local;
 pub mod prepare;
 pub mod push;
 pub mod push_stream;

@@ -23,6 +23,7 @@ mod images_world;
 mod kubeconfig_kubectl;
 mod logs_sandbox;
 mod minikube;
+mod module_graph;
 mod policy_cli;
 mod sandbox_kubectl;
 mod sandbox_kubectl_logs;

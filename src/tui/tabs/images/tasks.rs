@@ -14,7 +14,7 @@ use crate::tui::runtime::Env;
 /// Lists the project's images and answers with [`Msg::Images`].
 pub async fn load(name: String, tx: mpsc::Sender<Msg>) {
     let state = crate::state::state_dir();
-    let rows = crate::images::list::load(&name, state.as_deref())
+    let rows = crate::images::local::load(&name, state.as_deref())
         .await
         .map_err(|e| e.to_string());
     let _ = tx.send(Msg::Images(rows)).await;

@@ -226,7 +226,7 @@ pub fn remove_devk_pull_secrets(existing: &[String], annotation: Option<&str>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecr::Sensitive;
+    use crate::creds::Sensitive;
 
     fn token(endpoint: &str, pw: &str, exp: i64) -> AuthToken {
         AuthToken {
