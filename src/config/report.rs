@@ -62,7 +62,7 @@ fn render_safety(out: &mut String, safety: &SafetyReport) {
         }
     }
     if !safety.ignored.is_empty() {
-        out.push_str("  ignored, because it would loosen a safety setting:\n");
+        out.push_str("  not applied, because it would loosen a safety setting:\n");
         for ignored in &safety.ignored {
             let _ = writeln!(out, "    {ignored}");
         }

@@ -94,13 +94,13 @@ pub struct Ignored {
     pub key: String,
     /// Where the value was said: `/repo/devk.toml:3`, `DEVK_CONTEXTS_PROTECTED`, `--set ...`.
     pub origin: String,
-    /// What was left out, in words ("removing `*prod*`", "adding `dev-*`").
+    /// What was left out and why, in words ("leaves out `*prod*`: it stays protected ...").
     pub what: String,
 }
 
 impl fmt::Display for Ignored {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} ignored ({})", self.origin, self.what, self.key)
+        write!(f, "{}: {} {}", self.origin, self.key, self.what)
     }
 }
 
@@ -171,7 +171,7 @@ pub(crate) fn constrain(
             Rule::OffOnly => off_only(value, &mut ignore),
             Rule::NotFromProject if kind == LayerKind::Project => {
                 ignore(format!(
-                    "setting it to {value} (a project file cannot choose a program for devk to run; set it in your own config file, DEVK_{} or --set)",
+                    "= {value}: ignored (a project file cannot choose a program for devk to run; set it in your own config file, DEVK_{} or --set)",
                     safety.key.to_uppercase().replace('.', "_")
                 ));
                 None
@@ -236,7 +236,7 @@ fn protections(
         .collect();
     if !dropped.is_empty() {
         ignore(format!(
-            "removing {} (only your own config file can remove a protection; the rest of the list is added)",
+            "leaves out {}: still in force (only your own config file can remove a protection; the list's other items are added)",
             quoted(&dropped)
         ));
     }
@@ -261,7 +261,7 @@ fn allowances(
         .partition(|a| below.iter().any(|b| same(a, b)));
     if !added.is_empty() {
         ignore(format!(
-            "adding {} (only your own config file can grant this)",
+            "adds {}: ignored (only your own config file can grant this)",
             quoted(&added)
         ));
     }
@@ -281,7 +281,7 @@ fn accepted_set(
     }
     if above.is_empty() {
         ignore(format!(
-            "accepting every CI system (your config accepts only {})",
+            "accepts every CI system: ignored (your config accepts only {})",
             quoted(&below)
         ));
         return None;
@@ -291,7 +291,7 @@ fn accepted_set(
         .partition(|a| below.iter().any(|b| same(a, b)));
     if !added.is_empty() {
         ignore(format!(
-            "accepting {} (your config accepts only {})",
+            "adds {}: ignored (your config accepts only {})",
             quoted(&added),
             quoted(&below)
         ));
@@ -307,7 +307,9 @@ fn at_least(
 ) -> Option<toml::Value> {
     match (below.as_integer(), above.as_integer()) {
         (Some(b), Some(a)) if a < b => {
-            ignore(format!("lowering it from {b} to {a}"));
+            ignore(format!(
+                "lowers it from {b} to {a}: ignored (it may only be raised)"
+            ));
             None
         }
         _ => Some(above.clone()),
@@ -316,7 +318,7 @@ fn at_least(
 
 fn off_only(above: &toml::Value, ignore: &mut dyn FnMut(String)) -> Option<toml::Value> {
     if above.as_bool() == Some(true) {
-        ignore("turning it on (only your own config file can)".into());
+        ignore("turns it on: ignored (only your own config file can)".into());
         return None;
     }
     Some(above.clone())

@@ -193,7 +193,7 @@ fn a_project_list_that_replaced_the_defaults_is_reported_with_its_line() {
     assert_eq!(
         ignored,
         vec![format!(
-            "{project}:3: removing `*prod*`, `*prd*`, `*production*` (only your own config file can remove a protection; the rest of the list is added) ignored (contexts.protected)"
+            "{project}:3: contexts.protected leaves out `*prod*`, `*prd*`, `*production*`: still in force (only your own config file can remove a protection; the list's other items are added)"
         )]
     );
     assert!(loaded.safety.off.is_empty());
@@ -214,9 +214,9 @@ fn check_report_says_which_protections_are_off_and_where() {
         format!(
             "{user}:4: lowered from 1048576 to 10: files larger than this are not scanned by the pre-push hook (hook.max_blob_bytes)"
         ),
-        "ignored, because it would loosen a safety setting:".to_owned(),
+        "not applied, because it would loosen a safety setting:".to_owned(),
         format!(
-            "{project}:2: adding `*` (only your own config file can grant this) ignored (contexts.local)"
+            "{project}:2: contexts.local adds `*`: ignored (only your own config file can grant this)"
         ),
     ] {
         assert!(report.contains(&want), "missing {want:?} in\n{report}");

@@ -459,8 +459,9 @@ fn project_config_adds_protected_patterns_and_keeps_the_defaults() {
     let r = home.devk(&kc, &["config", "check"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(
-        r.stdout
-            .contains("devk.toml:2: removing `*prod*`, `*prd*`, `*production*`"),
+        r.stdout.contains(
+            "devk.toml:2: contexts.protected leaves out `*prod*`, `*prd*`, `*production*`"
+        ),
         "{r:?}"
     );
 }
