@@ -24,6 +24,7 @@ mod kubeconfig_kubectl;
 mod logs_sandbox;
 mod logs_workloads;
 mod minikube;
+mod module_graph;
 mod policy_cli;
 mod sandbox_kubectl;
 mod sandbox_kubectl_logs;

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::state::{ImageOp, OpEnd, OpKind};
-use crate::images::list::{human_age, human_size};
+use crate::format::{age as human_age, size as human_size};
 use crate::tui::app::Model;
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;

@@ -17,7 +17,7 @@ pub(super) fn load_minikube(m: &Model) -> Effect {
 /// Keys on the Minikube tab. Returns None for keys it leaves to the global bindings.
 pub(super) fn on_minikube_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
     use super::state::{Focus, Operation};
-    use crate::minikube::Minikube;
+    use crate::minikube::{Minikube, ProfileState};
     let action = m.keymap.action(key)?;
     let mk = &mut m.minikube;
     let effects = match action {
@@ -64,16 +64,27 @@ pub(super) fn on_minikube_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
                     let Some(p) = mk.selected_profile() else {
                         return Some(Vec::new());
                     };
-                    if p.is_running() {
-                        (
+                    match p.state() {
+                        ProfileState::Running | ProfileState::Degraded => (
                             format!("Stopping {}", p.name),
                             Minikube::stop_args(Some(&p.name)),
-                        )
-                    } else {
-                        (
+                        ),
+                        ProfileState::Paused => (
+                            format!("Unpausing {}", p.name),
+                            Minikube::unpause_args(Some(&p.name)),
+                        ),
+                        ProfileState::Busy => {
+                            let text = format!(
+                                "{} is {} (minikube is busy with it): r reloads",
+                                p.name, p.status
+                            );
+                            m.notice = Some(Notice { text, error: false });
+                            return Some(Vec::new());
+                        }
+                        ProfileState::Stopped | ProfileState::Error | ProfileState::Unknown => (
                             format!("Starting {}", p.name),
                             Minikube::start_args(Some(&p.name), &mk.start_options),
-                        )
+                        ),
                     }
                 }
                 Focus::Addons => {

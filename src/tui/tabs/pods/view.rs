@@ -11,17 +11,6 @@ use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::scroll_offset;
 
-/// "3m", "2h", "5d" like kubectl's AGE column.
-fn age(now: i64, then: i64) -> String {
-    let s = (now - then).max(0);
-    match s {
-        0..=119 => format!("{s}s"),
-        120..=7199 => format!("{}m", s / 60),
-        7200..=172_799 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86_400),
-    }
-}
-
 pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     match &m.pods.conn {
         Conn::NoContext => {
@@ -126,7 +115,7 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
                 Cell::from(p.ready.clone()),
                 Cell::from(Span::styled(p.status.clone(), status_style)),
                 Cell::from(p.restarts.to_string()),
-                Cell::from(age(m.now, p.created)),
+                Cell::from(crate::format::age(p.created, m.now)),
                 Cell::from(p.node.clone()),
             ]);
             if pos == m.pods.list.selected {
