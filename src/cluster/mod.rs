@@ -7,6 +7,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams};
 
+pub mod diagnose;
 pub mod logs;
 pub mod logsession;
 pub mod pods;

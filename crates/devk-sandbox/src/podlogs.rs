@@ -173,7 +173,7 @@ fn start(app: &App, ns: &str, name: &str, params: &Params) -> Result<Response, A
         let (_, resp) = super::stream::streaming("text/plain", &app.cut);
         return Ok(resp);
     };
-    let t = sim.plan.at(t_now);
+    let t = sim.timeline(t_now);
     let instance = if opts.previous {
         let last = match &t.current {
             Some(cur) if cur.running_at(t_now) => t.previous.clone(),
@@ -187,7 +187,9 @@ fn start(app: &App, ns: &str, name: &str, params: &Params) -> Result<Response, A
         })?
     } else {
         t.current.clone().ok_or_else(|| {
-            let reason = if sim.plan.first_start > t_now
+            let reason = if let Some(r) = super::podrun::pull_waiting_reason(sim, t_now) {
+                r
+            } else if sim.plan.first_start > t_now
                 && cluster.pods.get(&key).is_some_and(|p| !p.init.is_empty())
             {
                 "PodInitializing"
@@ -241,7 +243,7 @@ fn start(app: &App, ns: &str, name: &str, params: &Params) -> Result<Response, A
                     .get(&key)
                     .and_then(|p| super::podsim::find_container(p, &container))
                 {
-                    let tl = c.plan.at(t);
+                    let tl = c.timeline(t);
                     for i in [tl.current, tl.previous].into_iter().flatten() {
                         if i.index == follower.inst.index {
                             follower.inst.end = i.end;

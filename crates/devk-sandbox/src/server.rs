@@ -1,5 +1,6 @@
 //! The HTTP server: bearer-token authentication, the non-resource paths (discovery, health,
-//! the `/_sandbox/*` controls) and hand-off of `/api/v1/...` to the resource handlers.
+//! the `/_sandbox/*` controls) and hand-off of `/api/v1/...` and `/apis/GROUP/VERSION/...` to
+//! the resource handlers.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -14,6 +15,7 @@ use tokio::sync::Notify;
 
 use super::cluster::Cluster;
 use super::discovery;
+use super::res::Gv;
 use super::status::{ApiError, json_response};
 use super::util::Params;
 
@@ -134,29 +136,62 @@ async fn dispatch(
         }
         (p, _) if p.starts_with("/api/v1/") => {
             let segs: Vec<String> = p["/api/v1/".len()..].split('/').map(String::from).collect();
-            let req = super::api::Request {
-                method,
-                segs,
-                params,
-                accept,
-                content_type: headers
-                    .get(header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_string(),
-                body,
-            };
-            super::api::handle(&app, req).await
+            resource_request(&app, Gv::Core, segs, method, params, accept, &headers, body).await
         }
-        _ => {
-            // The real server answers unknown non-API paths (including /openapi/* when it is
-            // disabled) with a plain-text 404, which clients treat as "not served".
-            let mut r = (StatusCode::NOT_FOUND, "404 page not found\n").into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            );
-            r
+        (p, _) if p.starts_with("/apis/") => {
+            let mut parts = p["/apis/".len()..].splitn(3, '/');
+            let group = parts.next().unwrap_or("");
+            let version = parts.next().unwrap_or("");
+            let rest = parts.next();
+            match (Gv::from_path(group, version), rest) {
+                (Some(gv), None) if method == Method::GET => {
+                    json_response(StatusCode::OK, &discovery::group_resources(gv))
+                }
+                (Some(gv), Some(rest)) => {
+                    let segs = rest.split('/').map(String::from).collect();
+                    resource_request(&app, gv, segs, method, params, accept, &headers, body).await
+                }
+                _ => not_found_text(),
+            }
         }
+        _ => not_found_text(),
     }
+}
+
+/// The real server answers unknown non-API paths (including /openapi/* when it is disabled)
+/// with a plain-text 404, which clients treat as "not served".
+fn not_found_text() -> Response {
+    let mut r = (StatusCode::NOT_FOUND, "404 page not found\n").into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+#[expect(clippy::too_many_arguments, reason = "the parts of one HTTP request")]
+async fn resource_request(
+    app: &App,
+    gv: Gv,
+    segs: Vec<String>,
+    method: Method,
+    params: Params,
+    accept: String,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Response {
+    let req = super::api::Request {
+        gv,
+        method,
+        segs,
+        params,
+        accept,
+        content_type: headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
+        body,
+    };
+    super::api::handle(app, req).await
 }

@@ -102,15 +102,7 @@ pub(super) fn on_clock(m: &mut Model) -> Vec<Effect> {
 fn request(m: &Model) -> Option<Request> {
     let row = m.current_row()?;
     let s = &m.creds.settings;
-    let mut namespaces: Vec<String> = if s.namespaces.is_empty() {
-        vec![if row.namespace.is_empty() {
-            "default".to_owned()
-        } else {
-            row.namespace.clone()
-        }]
-    } else {
-        s.namespaces.clone()
-    };
+    let mut namespaces = crate::ecr::refresh::default_namespaces(&s.namespaces, &row.namespace);
     for r in m.creds.own_rows() {
         if !namespaces.contains(&r.namespace) {
             namespaces.push(r.namespace.clone());

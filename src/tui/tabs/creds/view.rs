@@ -116,7 +116,8 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             let when = format!(
                 "Last refresh {}, {} ago ({}): ",
                 rfc3339(last.at),
-                countdown((m.now - last.at).max(1)),
+                // An age, written as every other age in devk (kubectl's AGE column).
+                crate::format::human_duration(m.now - last.at),
                 if last.automatic { "auto" } else { "manual" }
             );
             match &last.result {

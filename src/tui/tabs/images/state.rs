@@ -105,7 +105,7 @@ impl ImageOp {
                 }
                 BuildEvent::ContextSent { entries, bytes } => self.log_line(format!(
                     "context: {entries} entries, {}",
-                    crate::images::list::human_size(bytes)
+                    crate::format::size(bytes)
                 )),
                 BuildEvent::Error {
                     message,

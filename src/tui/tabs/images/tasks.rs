@@ -8,14 +8,13 @@ use super::state::OpEnd;
 use crate::images::build::{self, BuildEvent};
 use crate::images::push::{PushError, PushOptions, push};
 use crate::images::push_stream::PushEvent;
-use crate::images::target::CurrentContext;
 use crate::tui::msg::Msg;
 use crate::tui::runtime::Env;
 
 /// Lists the project's images and answers with [`Msg::Images`].
 pub async fn load(name: String, tx: mpsc::Sender<Msg>) {
     let state = crate::state::state_dir();
-    let rows = crate::images::list::load(&name, state.as_deref())
+    let rows = crate::images::local::load(&name, state.as_deref())
         .await
         .map_err(|e| e.to_string());
     let _ = tx.send(Msg::Images(rows)).await;
@@ -57,15 +56,7 @@ async fn run_build(env: &Env, tx: &mpsc::Sender<Msg>) -> Result<String, String> 
             cwd,
             ..Default::default()
         };
-        let current = current_context(&sources, &rules);
-        let mk = crate::minikube::from_config(&cfg);
-        let profiles = || {
-            mk.profiles()
-                .map(|ps| ps.into_iter().map(|p| p.name).collect())
-                .map_err(|e| e.to_string())
-        };
-        let var = |k: &str| std::env::var(k).ok();
-        crate::images::prepare::prepare(&cfg, inputs, &var, current.as_ref(), profiles)
+        crate::images::setup::prepare_here(&cfg, inputs, &sources, &rules)
             .map_err(|e| e.to_string())
     })
     .await
@@ -86,17 +77,6 @@ async fn run_build(env: &Env, tx: &mpsc::Sender<Msg>) -> Result<String, String> 
         ));
     }
     result.map(|_| done).map_err(|e| e.to_string())
-}
-
-fn current_context(
-    sources: &crate::kubeconfig::Sources,
-    rules: &crate::policy::ClassRules,
-) -> Option<CurrentContext> {
-    let kc = crate::kubeconfig::Kubeconfig::load_light(sources.clone(), true).ok()?;
-    let name = kc.current_context()?.to_string();
-    let ctx = kc.context(&name)?;
-    let class = crate::contexts::classify_context(&kc, rules, &ctx).class;
-    Some(CurrentContext { name, class })
 }
 
 /// Pushes `reference` exactly as `devk push` does: policy first, then credentials, then the

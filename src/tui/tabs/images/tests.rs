@@ -277,3 +277,25 @@ fn images_cases() -> Vec<(&'static str, Model)> {
 fn images_tab_at_120x40_and_80x24() {
     assert_screens!(images_cases());
 }
+
+/// One time, one age: a pod and an image created at the same moment show the same age on
+/// their tabs, as kubectl's AGE column would (both go through `crate::format::age`).
+#[test]
+fn a_pod_and_an_image_of_the_same_age_show_the_same_age() {
+    let mut m = fixtures::pods_model();
+    // worker-0 was created 200,000 s (2 days 7 hours) before `now`.
+    let created = m.now - 200_000;
+    let pods = fixtures::screen(&m, 120, 40);
+    assert!(pods.contains(" 2d7h "), "{pods}");
+    m.images.name = "app".into();
+    let _ = update(&mut m, Msg::Key(crate::tui::keys::Key::ch('3')));
+    let _ = update(
+        &mut m,
+        Msg::Images(Ok(vec![ImageRow {
+            created,
+            ..row("sha256:0123456789abcdef", &["app:1"])
+        }])),
+    );
+    let images = fixtures::screen(&m, 120, 40);
+    assert!(images.contains(" 2d7h "), "{images}");
+}

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::state::{ImageOp, OpEnd, OpKind};
-use crate::images::list::{human_age, human_size};
+use crate::format::{age as human_age, size as human_size};
 use crate::tui::app::Model;
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
@@ -20,8 +20,10 @@ pub(super) const COLUMNS: [Column; 5] = [
     Column::new("TAG", Width::Fill { min: 20, weight: 3 }).names(),
     Column::new("IMAGE ID", Width::Fixed(12)),
     Column::new("SIZE", Width::Fixed(7)),
-    Column::new("AGE", Width::Fixed(4)),
-    Column::new("PUSHED TO", Width::Fit { min: 10, max: 48 }).optional(1),
+    Column::new("AGE", Width::Fit { min: 3, max: 7 }),
+    Column::new("PUSHED TO", Width::Fill { min: 10, weight: 1 })
+        .optional(1)
+        .names(),
 ];
 
 pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {

@@ -5,6 +5,11 @@ use crate::tui::fixtures::{assert_screens, key, model, run};
 use crate::tui::msg::{Effect, Msg};
 
 fn minikube_info() -> Msg {
+    info_with(&[("minikube", "Running"), ("dev", "Stopped")])
+}
+
+/// Profiles with these status words, as some minikube version printed them.
+fn info_with(profiles: &[(&str, &str)]) -> Msg {
     use crate::minikube::{Addon, Profile};
     let profile = |name: &str, status: &str| Profile {
         name: name.into(),
@@ -22,7 +27,7 @@ fn minikube_info() -> Msg {
         valid: true,
     };
     Msg::Minikube(Ok(Box::new(super::MinikubeInfo {
-        profiles: vec![profile("minikube", "Running"), profile("dev", "Stopped")],
+        profiles: profiles.iter().map(|(n, s)| profile(n, s)).collect(),
         addons: vec![
             Addon {
                 name: "ingress".into(),
@@ -110,4 +115,33 @@ fn minikube_missing() -> crate::tui::app::Model {
 #[test]
 fn minikube_tab_at_120x40_and_80x24() {
     assert_screens!([("minikube_missing", minikube_missing())]);
+}
+
+/// Enter on a profile, for the status word each minikube version uses: v1.32–v1.34 say
+/// `Running`, v1.35+ say `OK` (and `Starting`, `Paused`, `Error`, `InsufficientStorage`).
+#[rstest::rstest]
+#[case::running_v1_34("Running", Some("stop"))]
+#[case::ok_v1_35("OK", Some("stop"))]
+#[case::ha_degraded("Degraded", Some("stop"))]
+#[case::paused("Paused", Some("unpause"))]
+#[case::starting("Starting", None)]
+#[case::stopped("Stopped", Some("start"))]
+#[case::error("Error", Some("start"))]
+#[case::insufficient_storage("InsufficientStorage", Some("start"))]
+fn enter_does_what_the_profile_state_calls_for(#[case] status: &str, #[case] verb: Option<&str>) {
+    let mut m = model();
+    run(&mut m, vec![key("5")]);
+    run(&mut m, vec![info_with(&[("minikube", status)])]);
+    let e = run(&mut m, vec![key("enter")]);
+    match verb {
+        Some(verb) => assert!(
+            matches!(&e[..], [Effect::RunMinikube { args }] if args[0] == verb),
+            "{status}: {e:?}"
+        ),
+        None => {
+            assert_eq!(e, vec![], "{status}");
+            let notice = m.notice.as_ref().unwrap();
+            assert!(notice.text.contains("is Starting"), "{}", notice.text);
+        }
+    }
 }

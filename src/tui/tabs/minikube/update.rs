@@ -16,7 +16,7 @@ pub(super) fn load_minikube(m: &Model) -> Effect {
 /// Actions on the Minikube tab. None leaves them to the router.
 pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
     use super::state::{Focus, Operation};
-    use crate::minikube::Minikube;
+    use crate::minikube::{Minikube, ProfileState};
     let mk = &mut m.minikube;
     let effects = match action {
         Action::Up | Action::Down => {
@@ -62,16 +62,27 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
                     let Some(p) = mk.selected_profile() else {
                         return Some(Vec::new());
                     };
-                    if p.is_running() {
-                        (
+                    match p.state() {
+                        ProfileState::Running | ProfileState::Degraded => (
                             format!("Stopping {}", p.name),
                             Minikube::stop_args(Some(&p.name)),
-                        )
-                    } else {
-                        (
+                        ),
+                        ProfileState::Paused => (
+                            format!("Unpausing {}", p.name),
+                            Minikube::unpause_args(Some(&p.name)),
+                        ),
+                        ProfileState::Busy => {
+                            let text = format!(
+                                "{} is {} (minikube is busy with it): r reloads",
+                                p.name, p.status
+                            );
+                            m.notice = Some(Notice { text, error: false });
+                            return Some(Vec::new());
+                        }
+                        ProfileState::Stopped | ProfileState::Error | ProfileState::Unknown => (
                             format!("Starting {}", p.name),
                             Minikube::start_args(Some(&p.name), &mk.start_options),
-                        )
+                        ),
                     }
                 }
                 Focus::Addons => {

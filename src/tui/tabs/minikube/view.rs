@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::state::Focus;
+use crate::minikube::ProfileState;
 use crate::tui::app::Model;
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
@@ -60,10 +61,12 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let status_style = if p.is_running() {
-                theme.local
-            } else {
-                theme.muted
+            // Whichever words this minikube version uses, the colour says the same thing.
+            let status_style = match p.state() {
+                ProfileState::Running => theme.local,
+                ProfileState::Degraded | ProfileState::Paused | ProfileState::Busy => theme.remote,
+                ProfileState::Error => theme.danger,
+                ProfileState::Stopped | ProfileState::Unknown => theme.muted,
             };
             let row = Row::new(vec![
                 Cell::from(format!("{}{}", if p.active { "● " } else { "  " }, p.name)),

@@ -20,20 +20,9 @@ pub(super) const COLUMNS: [Column; 7] = [
     Column::new("READY", Width::Fixed(5)),
     Column::new("STATUS", Width::Fit { min: 7, max: 26 }),
     Column::new("RESTARTS", Width::Fixed(8)),
-    Column::new("AGE", Width::Fixed(4)),
+    Column::new("AGE", Width::Fit { min: 3, max: 7 }),
     Column::new("NODE", Width::Fit { min: 6, max: 40 }).optional(1),
 ];
-
-/// "3m", "2h", "5d" like kubectl's AGE column.
-fn age(now: i64, then: i64) -> String {
-    let s = (now - then).max(0);
-    match s {
-        0..=119 => format!("{s}s"),
-        120..=7199 => format!("{}m", s / 60),
-        7200..=172_799 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86_400),
-    }
-}
 
 pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     match &m.pods.conn {
@@ -139,7 +128,7 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
                     p.ready.as_str().into(),
                     Text::styled(p.status.clone(), status_style),
                     p.restarts.to_string().into(),
-                    age(m.now, p.created).into(),
+                    crate::format::age(p.created, m.now).into(),
                     p.node.as_str().into(),
                 ],
                 style: if pos == m.pods.list.selected {

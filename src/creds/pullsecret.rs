@@ -60,9 +60,7 @@ impl SecretPlan {
 
 /// RFC 3339 in UTC, second precision.
 pub fn rfc3339(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|_| unix.to_string())
+    crate::format::timestamp(unix)
 }
 
 /// Parses an RFC 3339 time to unix seconds.
@@ -228,7 +226,7 @@ pub fn remove_devk_pull_secrets(existing: &[String], annotation: Option<&str>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecr::Sensitive;
+    use crate::creds::Sensitive;
 
     fn token(endpoint: &str, pw: &str, exp: i64) -> AuthToken {
         AuthToken {

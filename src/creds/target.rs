@@ -2,14 +2,14 @@
 //! protected clusters pull with their IAM roles, and a developer's short-lived token in a
 //! shared cluster is both useless there and a leak. A context named in
 //! `creds.allowed_contexts` is allowed whatever its class (a team's own dev cluster without
-//! node roles, for example).
+//! node roles, for example); only the user's own config file can name one (config::safety).
 
 use crate::policy::{ContextClass, Glob};
 
 /// Why writing pull secrets into a context is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "devk writes ECR pull secrets only into local clusters: context `{context}` is {class} ({reason}). Nodes of remote and protected clusters pull from ECR with their IAM role, so a developer's token does not belong there. If this cluster really has no node role, list it in creds.allowed_contexts in devk.toml"
+    "devk writes ECR pull secrets only into local clusters: context `{context}` is {class} ({reason}). Nodes of remote and protected clusters pull from ECR with their IAM role, so a developer's token does not belong there. If this cluster really has no node role, list it in creds.allowed_contexts in your own config file (~/.config/devk/config.toml; a project devk.toml cannot add one)"
 )]
 pub struct Refusal {
     pub context: String,

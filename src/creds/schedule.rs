@@ -100,22 +100,7 @@ pub fn parse_refresh_before(text: &str) -> Result<i64, String> {
     Ok(total)
 }
 
-/// `1h 05m`, `12m 30s`, `45s`, for countdowns; negative durations are `expired`.
-pub fn countdown(seconds: i64) -> String {
-    if seconds <= 0 {
-        return "expired".to_owned();
-    }
-    let (h, m, s) = (seconds / 3600, (seconds % 3600) / 60, seconds % 60);
-    if h >= 24 {
-        format!("{}d {:02}h", h / 24, h % 24)
-    } else if h > 0 {
-        format!("{h}h {m:02}m")
-    } else if m > 0 {
-        format!("{m}m {s:02}s")
-    } else {
-        format!("{s}s")
-    }
-}
+pub use crate::format::countdown;
 
 #[cfg(test)]
 mod tests {
@@ -220,15 +205,5 @@ mod tests {
                 .unwrap_err()
                 .contains("not a duration")
         );
-    }
-
-    #[rstest]
-    #[case(-5, "expired")]
-    #[case(45, "45s")]
-    #[case(750, "12m 30s")]
-    #[case(3900, "1h 05m")]
-    #[case(90_000, "1d 01h")]
-    fn countdown_reads_naturally(#[case] secs: i64, #[case] want: &str) {
-        assert_eq!(countdown(secs), want);
     }
 }
