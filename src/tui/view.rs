@@ -41,7 +41,7 @@ pub fn view(m: &Model, theme: &Theme, f: &mut Frame) {
 fn header(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     let protected = m.is_protected();
     let bold = Style::default().add_modifier(Modifier::BOLD);
-    let badge = m.creds.failing().then(|| {
+    let badge = m.creds.alarm(m.simulated).then(|| {
         // Loud on every tab and first, so even 80 columns show it: a failed pull-secret
         // refresh means image pulls in the local cluster will soon fail.
         Span::styled(
@@ -85,14 +85,17 @@ fn header(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     let width = usize::from(area.width);
     let build = |compact: bool, banner: Option<&'static str>, name: &str, ns: &str| {
         // Compact: the brand goes and the labels shorten, before any name is cut.
-        let mut spans = if compact {
-            vec![Span::raw(" ")]
+        let mut spans = vec![if compact {
+            Span::raw(" ")
         } else {
-            vec![Span::styled(" devk ", theme.accent), Span::raw("│ ")]
-        };
+            Span::styled(" devk ", theme.accent)
+        }];
         if let Some(b) = &badge {
             spans.push(b.clone());
-            spans.push(Span::raw(" │ "));
+            spans.push(Span::raw(" "));
+        }
+        if !compact || badge.is_some() {
+            spans.push(Span::raw("│ "));
         }
         match &current {
             Some((_, _, class)) => {

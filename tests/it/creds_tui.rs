@@ -51,7 +51,7 @@ fn the_tab_refreshes_an_expired_secret_once_then_waits_and_r_refreshes_now() {
     let s = t.wait_for("the automatic refresh", |s| s.contains("(auto): ok"));
     assert!(s.contains("already expired: waiting"), "{s}");
     assert!(
-        s.contains("Next refresh in 4m") || s.contains("Next refresh in 5m"),
+        s.contains("Automatic refresh in 4m") || s.contains("Automatic refresh in 5m"),
         "{s}"
     );
     assert!(s.contains("shop") && s.contains("expired"), "{s}");

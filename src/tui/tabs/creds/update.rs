@@ -151,6 +151,7 @@ pub(super) fn on_refreshed(
         return Vec::new();
     }
     let now = m.now;
+    let simulated = m.simulated;
     let c = &mut m.creds;
     c.running = false;
     m.dirty = true;
@@ -186,6 +187,12 @@ pub(super) fn on_refreshed(
                 })
             ),
             error: r.expires_at.is_some_and(|e| e <= now),
+        },
+        Err(_) if simulated => Notice {
+            text: "registry creds: no refresh in devk demo, its cluster is simulated with no \
+                   AWS account behind it (the tab says more)"
+                .into(),
+            error: false,
         },
         Err(f) => Notice {
             text: format!(
