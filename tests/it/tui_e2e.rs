@@ -7,10 +7,13 @@ use std::time::{Duration, Instant};
 
 use crate::support::{devk_bin, require_tool};
 
-/// A tmux server of its own (own socket), killed on drop.
+/// A tmux server of its own (own socket), killed on drop. The command's exit status is
+/// written to a file when it ends, so tests check how devk exited, not only that its frame
+/// went away.
 pub(crate) struct Tmux {
     tmux: std::path::PathBuf,
     socket: String,
+    status: std::path::PathBuf,
 }
 
 impl Tmux {
@@ -20,11 +23,17 @@ impl Tmux {
             std::process::id(),
             home.file_name().unwrap().to_string_lossy()
         );
-        let t = Tmux { tmux, socket };
+        let status = home.join("devk-exit-status");
         let env = format!(
-            "env -u KUBECONFIG HOME={h} XDG_CONFIG_HOME={h}/.config XDG_STATE_HOME={h}/.state TERM=xterm-256color {cmd}; sleep 30",
-            h = home.display()
+            "env -u KUBECONFIG HOME={h} XDG_CONFIG_HOME={h}/.config XDG_STATE_HOME={h}/.state TERM=xterm-256color {cmd}; echo $? > {s}.tmp && mv {s}.tmp {s}; sleep 30",
+            h = home.display(),
+            s = status.display()
         );
+        let t = Tmux {
+            tmux,
+            socket,
+            status,
+        };
         let ok = t
             .cmd(&[
                 "new-session",
@@ -90,6 +99,30 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// The exit status of the command, once it has ended (15 s at most).
+    pub(crate) fn exit_status(&self) -> i32 {
+        let start = Instant::now();
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&self.status) {
+                return text.trim().parse().unwrap_or(-1);
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "devk did not exit; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Presses `q` on a main screen and checks that devk exits with status 0.
+    pub(crate) fn quit(&self) {
+        self.keys(&["q"]);
+        assert_eq!(self.exit_status(), 0, "devk's exit status after q");
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd(&["kill-server"]).status();
@@ -142,9 +175,10 @@ fn demo_switches_through_the_protected_dialog_filters_and_quits() {
         "the frame is tinted and labelled: {s}"
     );
 
-    // Quit; the process ends (the pane then shows the shell's sleep, without devk's frame).
-    t.keys(&["q"]);
-    t.wait_for("devk to exit", |s| !s.contains("SIMULATED CLUSTER"));
+    // Quit: devk exits with status 0 (the pane then shows the shell's sleep, without devk's
+    // frame).
+    t.quit();
+    t.wait_for("devk's frame to go", |s| !s.contains("SIMULATED CLUSTER"));
 }
 
 #[test]
@@ -195,8 +229,8 @@ fn demo_log_view_follows_filters_and_goes_back() {
     t.wait_for("the pod list again", |s| {
         s.contains("READY") && s.contains("hello")
     });
-    t.keys(&["q"]);
-    t.wait_for("devk to exit", |s| !s.contains("SIMULATED CLUSTER"));
+    t.quit();
+    t.wait_for("devk's frame to go", |s| !s.contains("SIMULATED CLUSTER"));
 }
 
 #[test]
@@ -224,7 +258,8 @@ fn unreachable_cluster_still_draws_and_quits() {
         s.contains("unreachable") && s.contains("retry now")
     });
     t.keys(&["C-c"]);
-    t.wait_for("devk to exit", |s| !s.contains("Pods & Logs"));
+    assert_eq!(t.exit_status(), 0, "ctrl-c quits like q");
+    t.wait_for("devk's frame to go", |s| !s.contains("Pods & Logs"));
 }
 
 /// The Minikube tab against the stand-in `minikube` that replays RECORDED outputs of minikube
@@ -267,8 +302,8 @@ fn recorded_minikube_profiles_and_live_start_output_in_the_tui() {
     t.wait_for("live start output", |s| {
         s.contains("Starting dev") && s.contains("Done!")
     });
-    t.keys(&["q"]);
-    t.wait_for("devk to exit", |s| !s.contains("PROFILE"));
+    t.quit();
+    t.wait_for("devk's frame to go", |s| !s.contains("PROFILE"));
 }
 
 #[test]
