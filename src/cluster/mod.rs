@@ -9,7 +9,6 @@ use kube::api::{Api, ListParams};
 
 pub mod diagnose;
 pub mod logs;
-pub mod logsession;
 pub mod logstreams;
 pub mod pods;
 pub mod pullsecrets;

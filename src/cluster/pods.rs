@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use super::{client_for, error_chain};
 use crate::kubeconfig::Sources;
-pub use crate::pods::{PodSummary, PodUpdate};
+use crate::pods::{PodSummary, PodUpdate};
 
 /// The controlling owner of a pod as `Kind/name`.
 pub fn owner_of(pod: &Pod) -> Option<String> {

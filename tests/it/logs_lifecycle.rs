@@ -337,4 +337,22 @@ async fn a_workload_on_a_server_without_apps_v1_is_a_one_line_error() {
     let (code, _, err) = run_bounded(devk_logs(&env, &["-A", "deploy/web"]));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("pass exactly one -n NAMESPACE"), "{err}");
+    // kubectl sees the same server: no apps group in discovery.
+    if let Some(kubectl) = require_tool(
+        "kubectl",
+        "a_workload_on_a_server_without_apps_v1_is_a_one_line_error",
+    ) {
+        let k = Command::new(&kubectl)
+            .args(["get", "deployments"])
+            .env("KUBECONFIG", &env.kubeconfig)
+            .output()
+            .unwrap();
+        assert!(!k.status.success());
+        assert!(
+            String::from_utf8_lossy(&k.stderr)
+                .contains("the server doesn't have a resource type \"deployments\""),
+            "{}",
+            String::from_utf8_lossy(&k.stderr)
+        );
+    }
 }
