@@ -23,6 +23,8 @@ pub mod images;
 pub mod kubeconfig;
 pub mod logs;
 pub mod minikube;
+pub mod ops;
+pub mod pods;
 pub mod policy;
 pub mod shellenv;
 pub mod state;

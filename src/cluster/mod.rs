@@ -9,9 +9,10 @@ use kube::api::{Api, ListParams};
 
 pub mod diagnose;
 pub mod logs;
-pub mod logsession;
+pub mod logstreams;
 pub mod pods;
 pub mod pullsecrets;
+pub mod resolve;
 
 use crate::exit::Exit;
 use crate::kubeconfig::Sources;

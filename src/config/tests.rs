@@ -312,3 +312,19 @@ fn check_report_lists_layers_and_every_key_with_its_origin() {
     assert!(report.contains("creds.namespaces = [\"lab\"]"), "{report}");
     assert!(report.contains("# DEVK_CREDS_NAMESPACES\n"), "{report}");
 }
+
+#[test]
+fn the_log_line_cap_is_in_kib_and_checked() {
+    let world = World::new();
+    assert_eq!(world.load(&[], &[]).unwrap().config.logs.max_line_kib, 256);
+    let cfg = world.load(&[], &["logs.max_line_kib=1"]).unwrap();
+    assert_eq!(cfg.config.logs.max_line_kib, 1);
+    let err = world
+        .load(&[], &["logs.max_line_kib=0"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.ends_with("`logs.max_line_kib` must be between 1 and 65536, found 0"),
+        "{err}"
+    );
+}

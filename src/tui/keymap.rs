@@ -52,6 +52,7 @@ pub enum Action {
     LogWrap,
     LogJson,
     LogPod,
+    LogPrevious,
     LogSave,
     LogClear,
     LogCopy,
@@ -153,6 +154,11 @@ impl Action {
             Action::LogPod,
             "log_pod",
             "logs: show one pod/container at a time",
+        ),
+        (
+            Action::LogPrevious,
+            "log_previous",
+            "logs: the previous instance of restarted containers (again: the live log)",
         ),
         (
             Action::LogSave,

@@ -58,7 +58,7 @@ pub enum Msg {
     /// Log lines and markers for the log view of generation `generation`.
     Logs {
         generation: u64,
-        events: Vec<crate::cluster::logsession::SessionEvent>,
+        events: Vec<crate::logs::session::SessionEvent>,
     },
     /// The namespaces of the cluster of `context` (for the namespace dialog).
     Namespaces {

@@ -21,6 +21,7 @@ mod images_push;
 mod images_tui;
 mod images_world;
 mod kubeconfig_kubectl;
+mod logs_lifecycle;
 mod logs_sandbox;
 mod logs_workloads;
 mod minikube;

@@ -28,6 +28,8 @@ pub struct Cluster {
     pub(super) images: BTreeMap<String, ImageSpec>,
     pub(super) next_ip: u32,
     pub(super) events: VecDeque<Key>,
+    /// API groups left out of discovery and not served.
+    pub disabled_groups: Vec<String>,
     pub(super) created_at: Nanos,
     /// Scenario behaviour (logs, crashes, probes) of each top-level workload's containers.
     pub(super) behaviours: BTreeMap<Key, WorkloadSpec>,
@@ -63,6 +65,7 @@ impl Cluster {
             store: Store::new(10_000),
             pods: BTreeMap::new(),
             history_lines: scenario.history_lines,
+            disabled_groups: scenario.disabled_groups.clone(),
             nodes: scenario.nodes.clone(),
             node_capacity: scenario.node_capacity,
             images: scenario.images.clone(),

@@ -51,6 +51,18 @@ pub fn api_groups() -> Value {
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
+/// `doc` (an `APIGroupList`) without the groups named in `disabled`.
+pub fn without_groups(mut doc: Value, disabled: &[String]) -> Value {
+    if let Some(groups) = doc.get_mut("groups").and_then(Value::as_array_mut) {
+        groups.retain(|g| {
+            g.get("name")
+                .and_then(Value::as_str)
+                .is_none_or(|n| !disabled.iter().any(|d| d == n))
+        });
+    }
+    doc
+}
+
 const VERBS: [&str; 7] = [
     "create", "delete", "get", "list", "patch", "update", "watch",
 ];
@@ -121,4 +133,16 @@ pub fn group_resources(gv: Gv) -> Value {
         }
     }
     json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv.api_version(), "resources": resources})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disabled_groups_leave_the_group_list() {
+        let doc = json!({"kind": "APIGroupList", "groups": [{"name": "apps"}, {"name": "batch"}]});
+        let left = without_groups(doc, &["apps".to_string()]);
+        assert_eq!(left["groups"], json!([{"name": "batch"}]));
+    }
 }

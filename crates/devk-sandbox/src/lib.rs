@@ -8,8 +8,9 @@
 //!
 //! One port serves both TLS and plain HTTP (the first byte of a connection decides): client-go
 //! sends credentials only over TLS, so kubeconfigs point at the `https` URL and trust a
-//! certificate made at start-up. Besides the Kubernetes paths there are two authenticated
-//! controls: `POST /_sandbox/cut` (see [`SandboxHandle::cut_connections`]) and
+//! certificate made at start-up. Besides the Kubernetes paths there are three authenticated
+//! controls: `POST /_sandbox/cut` (see [`SandboxHandle::cut_connections`]),
+//! `POST /_sandbox/fail-logs` (see [`SandboxHandle::fail_pod_logs`]) and
 //! `GET /_sandbox/requests` (see [`SandboxHandle::request_log`]).
 //!
 //! ```no_run
@@ -47,6 +48,7 @@ mod quantity;
 mod res;
 mod scale;
 mod scenario;
+mod scenario_logs;
 mod scenario_toml;
 mod scheduling;
 mod selectors;
@@ -237,6 +239,14 @@ impl SandboxHandle {
         let ok = cluster.restart_container(namespace, pod, container, now);
         cluster.tick(now);
         ok
+    }
+
+    /// Makes every pod log request fail with the 5xx `code` (as an overloaded API server or
+    /// kubelet would), or serve again with `None`. Also reachable as
+    /// `POST /_sandbox/fail-logs?code=503` (`code=0` serves again).
+    pub fn fail_pod_logs(&self, code: Option<u16>) {
+        self.app
+            .fail_pod_logs(code.filter(|c| (500..=599).contains(c)));
     }
 
     /// The most recent requests the server received (`METHOD path?query [Accept]`), oldest

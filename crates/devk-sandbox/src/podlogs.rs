@@ -151,6 +151,9 @@ pub async fn serve(app: &App, ns: &str, name: &str, params: &Params) -> Response
 }
 
 fn start(app: &App, ns: &str, name: &str, params: &Params) -> Result<Response, ApiError> {
+    if let Some(code) = app.pod_log_failure() {
+        return Err(ApiError::unavailable(code));
+    }
     let t_now = now();
     let opts = options(params, name, t_now)?;
     let cluster = app.lock();
@@ -292,7 +295,7 @@ struct Follower {
 impl Follower {
     /// Sends lines `[from, to)`; false when the client is gone or `limitBytes` is used up.
     async fn emit(&mut self, sink: &super::stream::Sink, from: u64, to: u64) -> bool {
-        let mut buf = String::new();
+        let mut buf = Vec::new();
         let mut n = from;
         while n < to {
             self.loggen.render(&self.inst, n, self.timestamps, &mut buf);
@@ -301,7 +304,7 @@ impl Follower {
                 let Some(allowed) = limit_chunk(self.limit, self.sent, buf.len()) else {
                     return false;
                 };
-                let mut bytes = std::mem::take(&mut buf).into_bytes();
+                let mut bytes = std::mem::take(&mut buf);
                 bytes.truncate(allowed);
                 self.sent += bytes.len() as u64;
                 if !sink.send(bytes).await {

@@ -8,7 +8,9 @@ use super::lifecycle::{Plan, Schedule, Timeline};
 use super::logs::LogGen;
 use super::pulls::Pull;
 use super::quantity::default_pull_policy;
-use super::scenario::{ContainerSpec, CrashLoopSpec, LogFormat, LogSpec, OwnerKind, WorkloadSpec};
+use super::scenario::{
+    ContainerSpec, CrashLoopSpec, LogEncoding, LogFormat, LogSpec, OwnerKind, WorkloadSpec,
+};
 use super::util::{Nanos, SECOND};
 
 pub use super::podstatus::status;
@@ -237,6 +239,8 @@ fn default_logs(finite: bool) -> LogSpec {
         sequence: true,
         messages: Vec::new(),
         lines: finite.then_some(5),
+        encoding: LogEncoding::Utf8,
+        line_bytes: 0,
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Scenario {
     pub(crate) history_lines: u64,
     /// The namespace of the kubeconfig's contexts (where `devk demo` opens).
     pub(crate) start_namespace: String,
+    /// API groups the server leaves out of discovery and does not serve (`apps`, ...).
+    pub(crate) disabled_groups: Vec<String>,
     pub(crate) nodes: Vec<String>,
     /// What each node can give pods (millicores, bytes): a pod asking for more stays Pending.
     pub(crate) node_capacity: (u64, u64),
@@ -99,6 +101,15 @@ pub(crate) enum LogFormat {
     Text,
 }
 
+/// How a container's log text becomes bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LogEncoding {
+    Utf8,
+    /// ISO-8859-1, as legacy applications write it: `é` is the single byte 0xE9, which is not
+    /// valid UTF-8 (characters above U+00FF become `?`).
+    Latin1,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct LogSpec {
     pub rate: f64,
@@ -106,6 +117,9 @@ pub(crate) struct LogSpec {
     pub sequence: bool,
     pub messages: Vec<String>,
     pub lines: Option<u64>,
+    pub encoding: LogEncoding,
+    /// Every line is padded to at least this many bytes (0: no padding).
+    pub line_bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -253,6 +267,7 @@ impl Scenario {
             origin: "<empty>".into(),
             history_lines: 10_000,
             start_namespace: "default".into(),
+            disabled_groups: Vec::new(),
             nodes: vec!["sandbox-node-1".into()],
             node_capacity: (4000, 8 << 30),
             images: BTreeMap::new(),
@@ -431,5 +446,31 @@ mod tests {
         assert_eq!(w.kind, OwnerKind::Deployment);
         assert_eq!(w.labels.get("app").map(String::as_str), Some("w"));
         assert_eq!(w.containers[0].logs.rate, 1.0);
+    }
+
+    #[test]
+    fn log_encoding_line_bytes_and_disabled_groups_are_read_and_checked() {
+        let src = "[sandbox]\ndisabled_groups = [\"apps\"]\n[[workload]]\nname = \"w\"\n\
+                   [[workload.container]]\nname = \"a\"\n[workload.container.logs]\n\
+                   encoding = \"latin1\"\nline_bytes = 300000\n";
+        let sc = Scenario::from_toml_str(src, "t").unwrap_or_else(|_| Scenario::empty());
+        assert_eq!(sc.disabled_groups, vec!["apps".to_string()]);
+        let logs = &sc.workloads[0].containers[0].logs;
+        assert_eq!(
+            (logs.encoding, logs.line_bytes),
+            (LogEncoding::Latin1, 300_000)
+        );
+        let e = err_of("[sandbox]\ndisabled_groups = [\"\"]\n");
+        assert!(e.starts_with("t.toml:2: the core group"), "{e}");
+        let e = err_of("[sandbox]\ndisabled_groups = [\"apps/v1\"]\n");
+        assert!(e.contains("API group names such as"), "{e}");
+        let base = "[[workload]]\nname = \"w\"\n[[workload.container]]\nname = \"a\"\n[workload.container.logs]\n";
+        let e = err_of(&format!("{base}encoding = \"ebcdic\"\n"));
+        assert!(e.starts_with("t.toml:6: unknown log encoding"), "{e}");
+        let e = err_of(&format!("{base}line_bytes = -1\n"));
+        assert!(
+            e.starts_with("t.toml:6: `line_bytes` must be between 0 and"),
+            "{e}"
+        );
     }
 }

@@ -9,8 +9,8 @@ use toml::Spanned;
 use super::error::SandboxError;
 use super::quantity::{normalize, parse_cpu, parse_memory};
 use super::scenario::{
-    ContainerSpec, CrashLoopSpec, Ctx, ImageSpec, LogFormat, LogSpec, NamespaceSpec, OwnerKind,
-    Resources, Scenario, SecretSpec, ServiceAccountSpec, WorkloadSpec,
+    ContainerSpec, CrashLoopSpec, Ctx, ImageSpec, NamespaceSpec, OwnerKind, Resources, Scenario,
+    SecretSpec, ServiceAccountSpec, WorkloadSpec,
 };
 use super::util::{SECOND, parse_duration};
 
@@ -54,6 +54,8 @@ struct RawSandbox {
     node_cpu: Option<Spanned<String>>,
     start_namespace: Option<Spanned<String>>,
     node_memory: Option<Spanned<String>>,
+    #[serde(default)]
+    disabled_groups: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -119,7 +121,7 @@ struct RawContainer {
     image: Option<String>,
     #[serde(default)]
     ports: Vec<u16>,
-    logs: Option<RawLogs>,
+    logs: Option<super::scenario_logs::RawLogs>,
     restart_after: Option<Spanned<toml::Value>>,
     exit_code: Option<i32>,
     crash_loop: Option<Spanned<toml::Value>>,
@@ -127,18 +129,6 @@ struct RawContainer {
     requests: Option<RawResources>,
     limits: Option<RawResources>,
     ready: Option<bool>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLogs {
-    rate: Option<Spanned<f64>>,
-    format: Option<Spanned<String>>,
-    #[serde(default)]
-    sequence: bool,
-    #[serde(default)]
-    messages: Vec<String>,
-    lines: Option<Spanned<i64>>,
 }
 
 pub(crate) fn build(ctx: &Ctx<'_>, raw: RawScenario) -> Result<Scenario, SandboxError> {
@@ -177,6 +167,9 @@ pub(crate) fn build(ctx: &Ctx<'_>, raw: RawScenario) -> Result<Scenario, Sandbox
                     "`node_memory` must be a memory quantity like \"8Gi\" or \"512Mi\"",
                 )
             })?;
+        }
+        for g in &sb.disabled_groups {
+            sc.disabled_groups.push(disabled_group(ctx, g)?);
         }
     }
     for i in raw.image {
@@ -354,59 +347,26 @@ fn workload(
     })
 }
 
+fn disabled_group(ctx: &Ctx<'_>, g: &Spanned<String>) -> Result<String, SandboxError> {
+    let name = g.get_ref().as_str();
+    if name.is_empty() || name == "core" || name == "v1" {
+        return Err(ctx.err(
+            g.span(),
+            "the core group (\"\" or \"v1\") cannot be disabled; every client needs it",
+        ));
+    }
+    if name.contains('/') || !super::validate::is_dns1123_subdomain(name) {
+        return Err(ctx.err(
+            g.span(),
+            format!("`disabled_groups` takes API group names such as \"apps\", found {name:?}"),
+        ));
+    }
+    Ok(name.to_string())
+}
+
 fn container(ctx: &Ctx<'_>, c: RawContainer, init: bool) -> Result<ContainerSpec, SandboxError> {
     let name = ctx.name(&c.name, "container", true)?;
-    let logs = match c.logs {
-        None => LogSpec {
-            rate: 1.0,
-            format: LogFormat::Text,
-            sequence: false,
-            messages: Vec::new(),
-            lines: init.then_some(5),
-        },
-        Some(l) => {
-            let rate = l.rate.as_ref().map_or(1.0, |r| *r.get_ref());
-            if let Some(r) = &l.rate
-                && !(0.0..=100_000.0).contains(&rate)
-            {
-                return Err(ctx.err(
-                    r.span(),
-                    "`rate` must be between 0 and 100000 lines per second",
-                ));
-            }
-            let format = match &l.format {
-                None => LogFormat::Text,
-                Some(f) => match f.get_ref().as_str() {
-                    "json" => LogFormat::Json,
-                    "text" => LogFormat::Text,
-                    other => {
-                        return Err(ctx.err(
-                            f.span(),
-                            format!("unknown log format {other:?}; expected \"json\" or \"text\""),
-                        ));
-                    }
-                },
-            };
-            let lines = match &l.lines {
-                None => init.then_some(5),
-                Some(n) if *n.get_ref() >= 1 => Some(*n.get_ref() as u64),
-                Some(n) => return Err(ctx.err(n.span(), "`lines` must be at least 1")),
-            };
-            if init && rate == 0.0 {
-                return Err(ctx.err(
-                    c.name.span(),
-                    "an init container needs a `rate` above 0 so that it finishes",
-                ));
-            }
-            LogSpec {
-                rate,
-                format,
-                sequence: l.sequence,
-                messages: l.messages,
-                lines,
-            }
-        }
-    };
+    let logs = super::scenario_logs::logs(ctx, c.logs, init, c.name.span())?;
     let restart_after = match &c.restart_after {
         None => Vec::new(),
         Some(v) => {

@@ -44,10 +44,27 @@ pub fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
 
 /// All key bindings, in as many columns as the screen needs so that none is cut off.
 fn help(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
-    let mut entries: Vec<(String, &str)> = Action::ALL
-        .iter()
-        .map(|(action, _, description)| (m.keymap.keys_for(*action).join(", "), *description))
-        .collect();
+    // The six tab keys are one entry, so every binding fits in two readable columns at 80x24.
+    const TABS: [Action; 6] = [
+        Action::TabContexts,
+        Action::TabPods,
+        Action::TabImages,
+        Action::TabCreds,
+        Action::TabMinikube,
+        Action::TabHook,
+    ];
+    let mut entries: Vec<(String, &str)> = Vec::new();
+    for (action, _, description) in Action::ALL {
+        if *action == Action::TabContexts {
+            let keys: Vec<String> = TABS
+                .iter()
+                .map(|a| m.keymap.keys_for(*a).join("/"))
+                .collect();
+            entries.push((keys.join(" "), "the tabs, in order"));
+        } else if !TABS.contains(action) {
+            entries.push((m.keymap.keys_for(*action).join(", "), *description));
+        }
+    }
     entries.push(("ctrl-c".to_owned(), "always quits"));
     let key_width = entries
         .iter()

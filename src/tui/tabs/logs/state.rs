@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
-use crate::cluster::logsession::SessionEvent;
 use crate::logs::buffer::{Entry, Kind, LogBuffer};
 use crate::logs::filter::{Filter, MatchIndex};
+use crate::logs::session::SessionEvent;
 use crate::logs::timestamp::{self, Nanos};
 use crate::tui::app::Model;
 
@@ -20,12 +20,15 @@ pub struct Selection {
     pub pods: Vec<String>,
     /// A workload view: every pod this controller owns, now and later (`ReplicaSet/web-5d8f`).
     pub owner: Option<String>,
+    /// The previous instance of each restarted container (`kubectl logs -p`), read once,
+    /// instead of the live log.
+    pub previous: bool,
 }
 
 impl Selection {
     /// The key views are kept under ("switching pods keeps each view's state").
     pub fn key(&self) -> String {
-        match &self.owner {
+        let key = match &self.owner {
             Some(o) => format!("{}/{}/{o}", self.context, self.namespace),
             None => format!(
                 "{}/{}/{}",
@@ -33,14 +36,24 @@ impl Selection {
                 self.namespace,
                 self.pods.join(",")
             ),
+        };
+        if self.previous {
+            format!("{key}#previous")
+        } else {
+            key
         }
     }
 
     /// What the view's title shows.
     pub fn title(&self) -> String {
-        match &self.owner {
+        let title = match &self.owner {
             Some(o) => format!("{o} ({} pods)", self.pods.len()),
             None => self.pods.join(", "),
+        };
+        if self.previous {
+            format!("{title} (previous instance)")
+        } else {
+            title
         }
     }
 }
@@ -113,16 +126,18 @@ impl LogView {
             match ev {
                 SessionEvent::Lines { source, lines } => {
                     let id = self.buffer.source_id(&source);
-                    for (ts, text) in lines {
+                    for line in lines {
+                        let ts = line.ts;
                         if self.last_ts.get(&id).is_some_and(|&last| ts <= last) {
                             continue;
                         }
                         self.last_ts.insert(id, ts);
+                        // Shown lossily (U+FFFD for what is not UTF-8), cut lines noted.
                         self.buffer.push(Entry {
                             ts: Some(ts),
                             source: id,
                             kind: Kind::Line,
-                            text: text.into(),
+                            text: line.display().into(),
                         });
                     }
                 }

@@ -1,15 +1,19 @@
 //! The log view's background work: the log session of a selection (batched into messages),
 //! saving the buffer to a file, copying a line to the clipboard.
 
+use std::time::Duration;
+
 use tokio::sync::mpsc;
 
 use super::state::Selection;
-use crate::cluster;
+use crate::logs::session::{LogQuery, SessionEvent};
+use crate::ops::{self, logs::LogRequest};
 use crate::tui::msg::Msg;
 use crate::tui::runtime::Env;
 
 /// Streams the logs of a view into messages, coalescing whatever is queued into one message
 /// so a flood costs few `update` calls; the bounded channels push back on the HTTP streams.
+/// The session is opened by `ops::logs::open`, the same use case `devk logs` calls.
 pub(crate) async fn forward_logs(
     env: Env,
     selection: Selection,
@@ -18,9 +22,39 @@ pub(crate) async fn forward_logs(
     generation: u64,
     tx: mpsc::Sender<Msg>,
 ) {
-    use crate::cluster::logsession::{self, LogQuery, SessionEvent};
-    let client = match cluster::client_for(&env.sources, &selection.context).await {
-        Ok(c) => c,
+    // A workload view follows the owner (so pods it starts later join); otherwise the names.
+    let pod = if selection.owner.is_some() {
+        None
+    } else {
+        let names: Vec<String> = selection.pods.iter().map(|p| regex::escape(p)).collect();
+        regex::Regex::new(&format!("^({})$", names.join("|"))).ok()
+    };
+    let logs = &env.config.logs;
+    let query = LogQuery {
+        pod,
+        owner: selection.owner.clone(),
+        init_containers: true,
+        // A previous instance is over: read it once; the live view follows.
+        follow: !selection.previous,
+        previous: selection.previous,
+        since,
+        tail,
+        max_streams: env.max_streams,
+        silence: env.silence,
+        max_line_bytes: usize::try_from(logs.max_line_kib)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(1024),
+        ..LogQuery::new(vec![selection.namespace.clone()])
+    };
+    let request = LogRequest {
+        context: selection.context.clone(),
+        target: None,
+        query,
+        refuse_over_cap: false,
+        timeout: env.namespace_timeout.max(Duration::from_secs(5)),
+    };
+    let mut session = match ops::logs::open(&env.sources, request).await {
+        Ok(s) => s,
         Err(e) => {
             let _ = tx
                 .send(Msg::Logs {
@@ -31,33 +65,9 @@ pub(crate) async fn forward_logs(
             return;
         }
     };
-    // A workload view follows the owner (so pods it starts later join); otherwise the names.
-    let pod = if selection.owner.is_some() {
-        None
-    } else {
-        let names: Vec<String> = selection.pods.iter().map(|p| regex::escape(p)).collect();
-        regex::Regex::new(&format!("^({})$", names.join("|"))).ok()
-    };
-    let query = LogQuery {
-        namespaces: vec![selection.namespace.clone()],
-        pod,
-        owner: selection.owner.clone(),
-        label_selector: None,
-        field_selector: None,
-        container: None,
-        exclude_container: None,
-        init_containers: true,
-        follow: true,
-        since,
-        tail,
-        max_streams: env.max_streams,
-        silence: env.silence,
-    };
-    let (stx, mut srx) = mpsc::channel::<Vec<SessionEvent>>(64);
-    let session = tokio::spawn(logsession::run(client, query, stx));
-    while let Some(mut events) = srx.recv().await {
+    while let Some(mut events) = session.events.recv().await {
         while events.len() < 1000 {
-            match srx.try_recv() {
+            match session.events.try_recv() {
                 Ok(more) => events.extend(more),
                 Err(_) => break,
             }
@@ -66,7 +76,6 @@ pub(crate) async fn forward_logs(
             break;
         }
     }
-    session.abort();
 }
 
 /// Saves `text` (blocking) and says where, or why not.

@@ -2,8 +2,9 @@
 //! its screen.
 
 use super::state::{LogView, Selection};
-use crate::cluster::logsession::SessionEvent;
 use crate::logs::buffer::Source;
+use crate::logs::line::LogLine;
+use crate::logs::session::SessionEvent;
 use crate::tui::app::{Model, Tab};
 use crate::tui::fixtures::{assert_screens, key, model, pod, pods_model, run, typed};
 use crate::tui::msg::{Effect, Msg};
@@ -17,6 +18,7 @@ fn view() -> LogView {
             namespace: "n".into(),
             pods: vec!["a".into()],
             owner: None,
+            previous: false,
         },
         1,
         1 << 20,
@@ -31,7 +33,7 @@ fn lines(pod: &str, from: i64, n: i64) -> SessionEvent {
             container: "c".into(),
         },
         lines: (from..from + n)
-            .map(|i| (i, format!("{pod} line {i}")))
+            .map(|i| LogLine::new(i, &format!("{pod} line {i}")))
             .collect(),
     }
 }
@@ -121,7 +123,7 @@ fn log_lines(pod: &str, from: i64, n: i64) -> Msg {
                 container: "c".into(),
             },
             lines: (from..from + n)
-                .map(|i| (i, format!("{pod} line {i}")))
+                .map(|i| LogLine::new(i, &format!("{pod} line {i}")))
                 .collect(),
         }],
     }
@@ -261,9 +263,9 @@ fn logs_model() -> Model {
             source: src("api-7d9f-abcde"),
             lines: (0..30)
                 .map(|i| {
-                    (
+                    LogLine::new(
                         t0 + i * 1_000_000,
-                        format!("GET /items/{i} 200 {}ms", i * 7 % 50),
+                        &format!("GET /items/{i} 200 {}ms", i * 7 % 50),
                     )
                 })
                 .collect(),
@@ -276,9 +278,9 @@ fn logs_model() -> Model {
             source: src("worker-0"),
             lines: (0..10)
                 .map(|i| {
-                    (
+                    LogLine::new(
                         t0 + 40_000_000 + i,
-                        format!("{{\"level\":\"error\",\"msg\":\"job {i} failed\"}}"),
+                        &format!("{{\"level\":\"error\",\"msg\":\"job {i} failed\"}}"),
                     )
                 })
                 .collect(),
@@ -395,5 +397,72 @@ fn q_in_the_log_view_goes_back_instead_of_quitting() {
         m.log_view().unwrap().filter_input.as_deref(),
         Some("q"),
         "typed into the filter"
+    );
+}
+
+#[test]
+fn shift_p_shows_the_previous_instance_in_a_view_of_its_own_and_back() {
+    let mut m = model();
+    with_pods(&mut m);
+    run(&mut m, vec![key("enter"), log_lines("api", 0, 20)]);
+    let e = run(&mut m, vec![key("P")]);
+    assert!(
+        matches!(&e[..], [Effect::StreamLogs { generation: 2, selection, since: None, .. }]
+            if selection.previous && selection.pods == ["api"]),
+        "{e:?}"
+    );
+    let v = m.log_view().unwrap();
+    assert!(v.selection.title().ends_with("(previous instance)"));
+    assert_eq!(
+        v.buffer.len(),
+        0,
+        "the previous instance's lines, not the live ones"
+    );
+    // Lines of the live stream (generation 1) keep going to the live view meanwhile.
+    run(&mut m, vec![log_lines("api", 20, 5)]);
+    assert_eq!(m.log_view().unwrap().buffer.len(), 0);
+    // Again: back to the live view, with its lines, resuming after the last one.
+    let e = run(&mut m, vec![key("P")]);
+    assert!(
+        matches!(&e[..], [Effect::StreamLogs { selection, since: Some(24), .. }] if !selection.previous),
+        "{e:?}"
+    );
+    assert_eq!(m.log_view().unwrap().buffer.len(), 25);
+}
+
+#[test]
+fn lines_that_are_not_utf8_or_were_cut_are_shown_lossily_with_a_note() {
+    let mut v = view();
+    let source = Source {
+        namespace: "n".into(),
+        pod: "a".into(),
+        container: "c".into(),
+    };
+    v.apply(vec![SessionEvent::Lines {
+        source,
+        lines: vec![
+            LogLine {
+                ts: 1,
+                bytes: b"caf\xe9"[..].into(),
+                cut: 0,
+            },
+            LogLine {
+                ts: 2,
+                bytes: b"xx"[..].into(),
+                cut: 7,
+            },
+        ],
+    }]);
+    let texts: Vec<&str> = v
+        .rows(2)
+        .iter()
+        .map(|&s| &*v.buffer.get(s).unwrap().text)
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "caf\u{fffd}",
+            "xx [devk: 7 more bytes cut (logs.max_line_kib)]"
+        ]
     );
 }

@@ -2,7 +2,7 @@
 //! the lines its stream sends.
 
 use super::state::{LogView, MAX_LOG_VIEWS, Selection};
-use crate::cluster::logsession::SessionEvent;
+use crate::logs::session::SessionEvent;
 use crate::tui::app::{Model, Notice};
 use crate::tui::keymap::{Action, Scope};
 use crate::tui::keys::Key;
@@ -58,8 +58,18 @@ pub fn open_logs(m: &mut Model, workload: bool) -> Vec<Effect> {
         namespace,
         pods,
         owner,
+        previous: false,
     };
+    show(m, selection)
+}
+
+/// The view of `selection`: reopened with its state (streaming on after its last line), or
+/// new. A previous-instance view is always read afresh (another restart may have happened).
+fn show(m: &mut Model, selection: Selection) -> Vec<Effect> {
     let key = selection.key();
+    if selection.previous {
+        m.pods.views.retain(|v| v.selection.key() != key);
+    }
     m.log_generation += 1;
     let generation = m.log_generation;
     let (since, tail) = match m.pods.views.iter().position(|v| v.selection.key() == key) {
@@ -154,6 +164,13 @@ pub(super) fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
         Some(Action::LogWrap) => v.wrap = !v.wrap,
         Some(Action::LogJson) => v.json = !v.json,
         Some(Action::LogPod) => v.cycle_pod(),
+        Some(Action::LogPrevious) => {
+            let selection = Selection {
+                previous: !v.selection.previous,
+                ..v.selection.clone()
+            };
+            return show(m, selection);
+        }
         Some(Action::LogSave) => return vec![Effect::SaveLogs { text: v.export() }],
         Some(Action::LogClear) => v.clear(),
         Some(Action::LogCopy) => {

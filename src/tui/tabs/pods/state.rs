@@ -8,7 +8,7 @@ use crate::tui::tabs::logs::LogView;
 use crate::tui::widgets::list::{ListCursor, SortKey};
 
 /// A pod as the Pods tab shows it (converted from the API object in `cluster::pods`).
-pub use crate::cluster::pods::PodSummary as PodRow;
+pub use crate::pods::PodSummary as PodRow;
 
 /// The connection to the current context's cluster, as far as the pod watch knows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

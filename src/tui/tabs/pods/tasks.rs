@@ -3,8 +3,9 @@
 use tokio::sync::mpsc;
 
 use super::state::PodChange;
-use crate::cluster::{self, pods::PodUpdate};
+use crate::cluster;
 use crate::kubeconfig::Sources;
+use crate::pods::PodUpdate;
 use crate::tui::msg::Msg;
 
 /// Watches the pods of `namespace` in `context` until aborted or the UI stops listening.
