@@ -18,6 +18,17 @@ pub(crate) struct Tmux {
 
 impl Tmux {
     pub(crate) fn start(tmux: std::path::PathBuf, home: &Path, cmd: &str) -> Tmux {
+        Tmux::start_sized(tmux, home, cmd, 120, 36)
+    }
+
+    /// Like `start`, in a window of `width` x `height`.
+    pub(crate) fn start_sized(
+        tmux: std::path::PathBuf,
+        home: &Path,
+        cmd: &str,
+        width: u16,
+        height: u16,
+    ) -> Tmux {
         let socket = format!(
             "devk-e2e-{}-{}",
             std::process::id(),
@@ -41,9 +52,9 @@ impl Tmux {
                 "-s",
                 "e2e",
                 "-x",
-                "120",
+                &width.to_string(),
                 "-y",
-                "36",
+                &height.to_string(),
                 &env,
             ])
             .status()
@@ -65,7 +76,8 @@ impl Tmux {
         assert!(self.cmd(&args).status().unwrap().success());
     }
 
-    fn text(&self, text: &str) {
+    /// Types `text` (each character a key press).
+    pub(crate) fn text(&self, text: &str) {
         assert!(
             self.cmd(&["send-keys", "-t", "e2e", "-l", text])
                 .status()
@@ -74,7 +86,23 @@ impl Tmux {
         );
     }
 
-    fn screen(&self) -> String {
+    /// Pastes `text` as a terminal does (bracketed, since devk asks for it).
+    pub(crate) fn paste(&self, text: &str) {
+        assert!(
+            self.cmd(&["set-buffer", "-b", "devk-e2e", "--", text])
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert!(
+            self.cmd(&["paste-buffer", "-p", "-d", "-b", "devk-e2e", "-t", "e2e"])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+
+    pub(crate) fn screen(&self) -> String {
         let out = self
             .cmd(&["capture-pane", "-p", "-t", "e2e"])
             .output()

@@ -37,7 +37,12 @@ pub(crate) fn switch(env: &Env, context: &str, tx: &mpsc::Sender<Msg>) {
 
 /// Lists the namespaces of the cluster of `context`, for the namespace dialog.
 pub(crate) async fn load_namespaces(env: Env, context: String, tx: mpsc::Sender<Msg>) {
-    let result = cluster::list_namespaces(&env.sources, &context, env.namespace_timeout)
+    // Longer than the existence check: the dialog says it is asking meanwhile, and a busy
+    // cluster with hundreds of namespaces may take seconds to list them.
+    let timeout = env
+        .namespace_timeout
+        .max(std::time::Duration::from_secs(10));
+    let result = cluster::list_namespaces(&env.sources, &context, timeout)
         .await
         .map_err(|e| e.to_string());
     let _ = tx.send(Msg::Namespaces { context, result }).await;

@@ -139,8 +139,22 @@ fn entry_lines(
         ));
     }
     if e.kind == Kind::Marker {
-        prefix.push(Span::styled(format!("── {} ──", e.text), theme.accent));
-        return vec![Line::from(prefix)];
+        // devk's own words (why a stream stopped or resumed): wrapped, never cut.
+        let prefix_width: usize = prefix.iter().map(|s| s.width()).sum();
+        let text = format!("── {} ──", e.text);
+        return wrap(&text, width.saturating_sub(prefix_width).max(10))
+            .into_iter()
+            .enumerate()
+            .map(|(i, piece)| {
+                let mut spans = if i == 0 {
+                    prefix.clone()
+                } else {
+                    vec![Span::raw(" ".repeat(prefix_width))]
+                };
+                spans.push(Span::styled(piece, theme.accent));
+                Line::from(spans)
+            })
+            .collect();
     }
     if v.timestamps
         && let Some(ts) = e.ts
