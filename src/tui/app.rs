@@ -87,6 +87,9 @@ pub struct Model {
     pub tab: Tab,
     pub overlay: Overlay,
     pub kube: KubeSnapshot,
+    /// How each of `kube.rows` is labelled (`contexts::display::unique_labels`), kept with
+    /// the snapshot so a frame does not parse a thousand names again.
+    pub(crate) kube_labels: Vec<String>,
     /// The Contexts tab's cursor (its rows are `kube.rows`).
     pub contexts: ListCursor,
     pub pods: pods::PodsState,
@@ -125,6 +128,9 @@ impl Model {
             keymap,
             tab: Tab::Contexts,
             overlay: Overlay::None,
+            kube_labels: crate::contexts::display::unique_labels(
+                kube.rows.iter().map(|r| r.name.as_str()),
+            ),
             kube,
             contexts: ListCursor::default(),
             pods: pods::PodsState::default(),
@@ -154,6 +160,13 @@ impl Model {
         effects.push(Effect::LoadHook);
         effects.extend(creds::on_snapshot(self));
         effects
+    }
+
+    /// Replaces the kubeconfig snapshot (and the labels that go with it).
+    pub(crate) fn set_kube(&mut self, kube: KubeSnapshot) {
+        self.kube_labels =
+            crate::contexts::display::unique_labels(kube.rows.iter().map(|r| r.name.as_str()));
+        self.kube = kube;
     }
 
     /// The current context's row, if it exists.

@@ -121,7 +121,7 @@ fn apply_snapshot(m: &mut Model, snapshot: KubeSnapshot) -> Vec<Effect> {
         .current_row()
         .map(|r| (r.name.clone(), r.namespace.clone()));
     let keep = m.selected_context().map(|r| r.name.clone());
-    m.kube = snapshot;
+    m.set_kube(snapshot);
     m.dirty = true;
     // Keep the cursor on the same context when it still exists.
     let vis = m.visible_contexts();

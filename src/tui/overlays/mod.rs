@@ -74,7 +74,7 @@ impl Model {
         items.extend(self.kube.rows.iter().zip(labels).map(|(r, label)| {
             let shown = match crate::contexts::display::display_name(&r.name).detail {
                 Some(detail) if !label.contains(&detail) => format!("{label} ({detail})"),
-                _ => label,
+                _ => label.clone(),
             };
             PaletteItem::Context {
                 name: r.name.clone(),

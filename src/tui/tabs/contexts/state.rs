@@ -2,7 +2,7 @@
 //! `Model::contexts`.
 
 use crate::contexts::ContextRow;
-use crate::contexts::display::{display_name, unique_labels};
+use crate::contexts::display::display_name;
 use crate::tui::app::Model;
 use crate::tui::widgets::list::{ListCursor, SortKey};
 
@@ -13,15 +13,15 @@ pub const SORTABLE: [usize; 5] = [1, 3, 4, 2, 5];
 impl Model {
     /// How each context of `kube.rows` is labelled: distinct, and short for generated names
     /// (`payments-prod` for `arn:aws:eks:…:cluster/payments-prod`).
-    pub fn context_labels(&self) -> Vec<String> {
-        unique_labels(self.kube.rows.iter().map(|r| r.name.as_str()))
+    pub fn context_labels(&self) -> &[String] {
+        &self.kube_labels
     }
 
     /// The label of the current context.
     pub fn current_label(&self) -> Option<String> {
         let cur = self.kube.current.as_deref()?;
         let i = self.kube.rows.iter().position(|r| r.name == cur)?;
-        self.context_labels().into_iter().nth(i)
+        self.context_labels().get(i).cloned()
     }
 
     /// Indices into `kube.rows` that pass the contexts filter, in the order shown.
@@ -33,20 +33,24 @@ impl Model {
     pub fn visible_contexts_with(&self, list: &ListCursor) -> Vec<usize> {
         // The filter matches the whole name and the label (an ARN and its cluster's name).
         let labels = self.context_labels();
-        let keys: Vec<String> = self
-            .kube
-            .rows
-            .iter()
-            .zip(&labels)
-            .map(|(r, l)| {
-                if *l == r.name {
-                    l.clone()
-                } else {
-                    format!("{l} {}", r.name)
-                }
-            })
-            .collect();
-        let rows = list.visible(keys.iter().map(String::as_str));
+        let rows = if list.filter.is_empty() {
+            (0..self.kube.rows.len()).collect()
+        } else {
+            let keys: Vec<String> = self
+                .kube
+                .rows
+                .iter()
+                .zip(labels)
+                .map(|(r, l)| {
+                    if *l == r.name {
+                        l.clone()
+                    } else {
+                        format!("{l} {}", r.name)
+                    }
+                })
+                .collect();
+            list.visible(keys.iter().map(String::as_str))
+        };
         if list.sort.is_none() {
             return rows;
         }
