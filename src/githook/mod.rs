@@ -58,6 +58,11 @@ pub enum HookError {
     BadInput { line: usize, problem: String },
     #[error("`hook.custom_patterns` item {index} {problem}")]
     BadPattern { index: usize, problem: String },
+    #[error(
+        "`hook.extra_rules` names `{0}`, which is not an optional rule (known: {known})",
+        known = rules::EXTRA_RULES.join(", ")
+    )]
+    UnknownRule(String),
     #[error("`{spec}` is not a revision or range: {problem}")]
     BadRange { spec: String, problem: String },
     #[error("{0}")]
@@ -73,7 +78,7 @@ impl HookError {
             HookError::NotARepo(_) => Exit::NotFound,
             HookError::Io { .. } => Exit::Io,
             HookError::BadInput { .. } | HookError::BadRange { .. } => Exit::Usage,
-            HookError::BadPattern { .. } => Exit::Config,
+            HookError::BadPattern { .. } | HookError::UnknownRule(_) => Exit::Config,
             HookError::Refused(_) => Exit::Refused,
             HookError::GitMissing
             | HookError::Git(_)
