@@ -85,6 +85,7 @@ pub(super) fn settings(g: &Globals) -> Result<ScanSettings, Failure> {
     let config = g.config()?.config;
     Ok(ScanSettings {
         custom_patterns: config.hook.custom_patterns,
+        extra_rules: config.hook.extra_rules,
         max_blob_bytes: config.hook.max_blob_bytes,
         // An escape hatch (and the benchmark's control): walk history through libgit2.
         store: if std::env::var("DEVK_SCAN_WALK").is_ok_and(|v| v == "1") {

@@ -93,6 +93,8 @@ impl HookError {
 pub struct ScanSettings {
     /// Extra regexes, each matched against every added line.
     pub custom_patterns: Vec<String>,
+    /// Optional built-in rules turned on ([`rules::EXTRA_RULES`]).
+    pub extra_rules: Vec<String>,
     /// Changed files larger than this many bytes are skipped.
     pub max_blob_bytes: u64,
     /// When a scan reads the object store directly ([`history`]) instead of walking commits
@@ -123,6 +125,7 @@ impl Default for ScanSettings {
     fn default() -> Self {
         ScanSettings {
             custom_patterns: Vec::new(),
+            extra_rules: Vec::new(),
             max_blob_bytes: 1 << 20,
             store: StoreUse::Auto,
         }
@@ -351,7 +354,7 @@ fn rules_and_allowlist(
     settings: &ScanSettings,
 ) -> Result<(rules::Rules, rules::Allowlist), HookError> {
     Ok((
-        rules::Rules::new(&settings.custom_patterns)?,
+        rules::Rules::with_extra(&settings.custom_patterns, &settings.extra_rules)?,
         load_allowlist(repo)?,
     ))
 }

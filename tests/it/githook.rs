@@ -49,7 +49,9 @@ pub(crate) fn pem_body(kind: &str, seed: u64) -> String {
     let mut der = match kind {
         "OPENSSH " => b"openssh-key-v1\0".to_vec(),
         "" => vec![0x30, 0x82, 0x04, 0xbd, 0x02, 0x01, 0x00, 0x30, 0x0d],
-        _ => vec![0x30, 0x82, 0x04, 0xa3, 0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01],
+        _ => vec![
+            0x30, 0x82, 0x04, 0xa3, 0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01,
+        ],
     };
     der.extend(noise(600, seed));
     let b64 = devk::encoding::base64_encode(&der);
@@ -526,12 +528,7 @@ fn scan_by_hand_covers_unpushed_ranges_and_all_history() {
     let Some(w) = World::installed("scan_by_hand_covers_unpushed_ranges_and_all_history") else {
         return;
     };
-    let leaked = w.commit(
-        &w.work,
-        "old.pem",
-        &pem_key("RSA ", 1),
-        "pem",
-    );
+    let leaked = w.commit(&w.work, "old.pem", &pem_key("RSA ", 1), "pem");
     assert_eq!(w.push(&["--no-verify", "origin", "main"]).code, 0);
     w.commit(&w.work, "new.txt", "nothing here\n", "clean");
 

@@ -20,6 +20,7 @@ fn settings(store: StoreUse, custom: bool) -> ScanSettings {
         } else {
             Vec::new()
         },
+        extra_rules: Vec::new(),
         max_blob_bytes: 4096,
         store,
     }
@@ -121,12 +122,7 @@ fn varied_history(world: &World) {
         "edit",
     );
     git(&["checkout", "-q", "main"]);
-    world.commit(
-        w,
-        "keys/id_rsa",
-        &pem_key("RSA ", 2),
-        "key",
-    );
+    world.commit(w, "keys/id_rsa", &pem_key("RSA ", 2), "key");
     world.commit(
         w,
         "crlf.txt",

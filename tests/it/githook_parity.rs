@@ -92,11 +92,7 @@ fn corpus() -> Vec<Case> {
             format!("aws_session_token = {token}\n"),
             true,
         ),
-        case(
-            "private-key-rsa",
-            pem_key("RSA ", 3),
-            true,
-        ),
+        case("private-key-rsa", pem_key("RSA ", 3), true),
         case(
             "private-key-openssh",
             pem_key("OPENSSH ", 4)
@@ -107,10 +103,7 @@ fn corpus() -> Vec<Case> {
         ),
         case(
             "private-key-pkcs8-json",
-            format!(
-                "{{\"key\": \"{}\"}}\n",
-                pem_key("", 5).replace('\n', "\\n")
-            ),
+            format!("{{\"key\": \"{}\"}}\n", pem_key("", 5).replace('\n', "\\n")),
             true,
         ),
         case(

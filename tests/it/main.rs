@@ -12,6 +12,7 @@ mod creds_errors;
 mod creds_pull;
 mod creds_tui;
 mod githook;
+mod githook_corpus;
 mod githook_history;
 mod githook_install;
 mod githook_parity;

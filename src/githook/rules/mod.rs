@@ -162,7 +162,7 @@ const ASSIGNMENT: &str =
     r#"([A-Za-z0-9_.\-]+)["']?[ \t]*(?::=|=>|:|=)[ \t]*["']?([A-Za-z0-9/+=]+)"#;
 
 /// The generic rule's assignment: the value quoted (anything but blanks and its quote) or bare.
-const GENERIC_ASSIGNMENT: &str = r#"([A-Za-z0-9_.\-]+)["']?[ \t]*(?::=|=>|:|=)[ \t]*(?:"([^"\s]+)"|'([^'\s]+)'|([^\s"'`,;#)\]}]+))"#;
+const GENERIC_ASSIGNMENT: &str = r#"([A-Za-z0-9_.\-]+)["']?[ \t]*(?::=|=>|:|=)[ \t]*(?:"([^"\s]+)"|'([^'\s]+)'|([^\s"'`,;#)\]}][^\s"'`,;)\]}]*))"#;
 
 impl Rules {
     /// Compiles the built-in rules and `custom` (regexes from `hook.custom_patterns`). A custom

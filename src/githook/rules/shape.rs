@@ -137,17 +137,22 @@ pub(super) fn is_placeholder(value: &[u8]) -> bool {
     matches!(value.first(), Some(b'<' | b'$' | b'%' | b'{'))
 }
 
+/// The start of the AWS documentation's two example secret keys: a value that starts like one
+/// is a copy of the docs with the end changed, not a key.
+const AWS_DOC_SECRET_STARTS: &[&[u8]] = &[b"wJalrXUtnFEMI/K7MDENG", b"je7MtGbClwBF/2Zp9Utk"];
+
 /// True when `value` contains one of the words AWS documentation and tutorials put in their
-/// stand-in keys (`EXAMPLE`, `SAMPLE`, or `TEST`/`FAKE`/`DUMMY` right before a closing `KEY`),
-/// in upper case. Six or more fixed letters: a random 40-character key holds one by chance
-/// about once in a billion.
+/// stand-in keys (`EXAMPLE`, `SAMPLE`, `TESTKEY`, `FAKEKEY`, `DUMMYKEY`), in upper case, or
+/// starts like a documentation key. Six or more fixed letters: a random 40-character key holds
+/// one by chance about once in a billion.
 pub(super) fn has_example_word(value: &[u8]) -> bool {
     let has = |w: &[u8]| value.windows(w.len()).any(|x| x == w);
     has(b"EXAMPLE")
         || has(b"SAMPLE")
         || [&b"TESTKEY"[..], b"FAKEKEY", b"DUMMYKEY"]
             .iter()
-            .any(|w| value.ends_with(w))
+            .any(|w| has(w))
+        || AWS_DOC_SECRET_STARTS.iter().any(|s| value.starts_with(s))
 }
 
 #[cfg(test)]
