@@ -15,7 +15,7 @@ use git2::{ObjectType, Odb, Oid, Repository, Sort, Tree};
 
 use super::HookError;
 use super::report::Finding;
-use super::rules::{Allowlist, Rules};
+use super::rules::{Allowed, Allowlist, Rules};
 
 /// Git's own test for binary content: a NUL byte in the first 8000 bytes.
 const BINARY_PROBE: usize = 8000;
@@ -36,6 +36,9 @@ pub struct ScanStats {
     /// Matches that were allowed (`devk:allow`, `.devkignore`, the baseline). Stand-ins such as
     /// the AWS documentation's example keys are not matches at all.
     pub allowed: usize,
+    /// Matches allowed by the baseline ([`super::baseline`]).
+    #[serde(default)]
+    pub baselined: usize,
 }
 
 /// What a scan found.
@@ -121,6 +124,7 @@ impl Scanner<'_> {
             total.stats.skipped_binary += part.stats.skipped_binary;
             total.stats.skipped_large += part.stats.skipped_large;
             total.stats.allowed += part.stats.allowed;
+            total.stats.baselined += part.stats.baselined;
             total.findings.extend(part.findings);
         }
         Ok(total)
@@ -207,13 +211,21 @@ impl Scanner<'_> {
                 continue;
             }
             let line = line_at(data, found.span.start);
-            if self.allow.allows(&found.hit, line).is_some() {
-                result.stats.allowed += 1;
-                continue;
+            let path = String::from_utf8_lossy(file.path).into_owned();
+            match self.allow.allows_at(&found.hit, line, &path) {
+                Some(Allowed::Baseline) => {
+                    result.stats.baselined += 1;
+                    continue;
+                }
+                Some(_) => {
+                    result.stats.allowed += 1;
+                    continue;
+                }
+                None => {}
             }
             result.findings.push(Finding {
                 commit: file.commit.to_owned(),
-                path: String::from_utf8_lossy(file.path).into_owned(),
+                path,
                 line: found.line,
                 rule: found.hit.rule.name(),
                 masked: found.hit.masked(),

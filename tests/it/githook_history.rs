@@ -21,6 +21,7 @@ fn settings(store: StoreUse, custom: bool) -> ScanSettings {
             Vec::new()
         },
         extra_rules: Vec::new(),
+        baseline: None,
         max_blob_bytes: 4096,
         store,
     }

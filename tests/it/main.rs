@@ -15,6 +15,7 @@ mod githook;
 mod githook_corpus;
 mod githook_history;
 mod githook_install;
+mod githook_modes;
 mod githook_parity;
 mod gitobjects;
 mod images_build;
