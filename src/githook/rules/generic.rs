@@ -97,9 +97,51 @@ fn words(name: &[u8]) -> Vec<String> {
     out
 }
 
-/// True when `value` looks like a secret and like none of the look-alikes.
+/// True when the name found at `start..end` of `line` is a name of its own: at the start of
+/// the line or after a blank or punctuation, and, when quoted, inside its own quotes (not the
+/// last word of a sentence used as a JSON key: `"Forgot your Password": "..."`).
+pub(super) fn name_stands_alone(line: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| line[i]);
+    let after = line.get(end).copied();
+    match after {
+        Some(q @ (b'"' | b'\'')) => {
+            before == Some(q) && {
+                let opening = start - 1;
+                opening == 0
+                    || matches!(
+                        line[opening - 1],
+                        b' ' | b'\t' | b'{' | b',' | b'(' | b'[' | b';'
+                    )
+            }
+        }
+        _ => before.is_none_or(|b| matches!(b, b' ' | b'\t' | b'{' | b',' | b'(' | b'[' | b';')),
+    }
+}
+
+/// True when `value` looks like a secret and like none of the look-alikes. A base64 value that
+/// decodes to text is judged by that text (a Kubernetes Secret's `password: cXVvYnl0ZQ==`
+/// holds a word).
 pub(super) fn is_secret_value(value: &[u8]) -> bool {
-    if !(MIN_LEN..=MAX_LEN).contains(&value.len()) || is_placeholder(value) {
+    if let Some(decoded) = decoded_text(value) {
+        return is_plain_secret(&decoded);
+    }
+    is_plain_secret(value)
+}
+
+fn decoded_text(value: &[u8]) -> Option<Vec<u8>> {
+    if value.len() < 8 || value.len() % 4 != 0 || !value.iter().all(|b| super::shape::is_base64(*b))
+    {
+        return None;
+    }
+    crate::encoding::base64_decode(value)
+        .filter(|d| d.iter().all(|b| b.is_ascii_graphic() || *b == b' '))
+}
+
+fn is_plain_secret(value: &[u8]) -> bool {
+    if !(MIN_LEN..=MAX_LEN).contains(&value.len())
+        || !value.iter().all(u8::is_ascii_graphic)
+        || is_placeholder(value)
+    {
         return false;
     }
     let lower = value.to_ascii_lowercase();

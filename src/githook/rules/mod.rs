@@ -473,7 +473,10 @@ impl Rules {
             };
             let value = value.as_bytes();
             let known = out.iter().any(|f| f.hit.value == value);
-            if !known && generic::is_secret_name(name.as_bytes()) && generic::is_secret_value(value)
+            if !known
+                && generic::name_stands_alone(line, name.start(), name.end())
+                && generic::is_secret_name(name.as_bytes())
+                && generic::is_secret_value(value)
             {
                 push(out, hit(RuleId::GenericSecret, value), end);
             }
