@@ -129,7 +129,9 @@ pub(super) fn is_secret_value(value: &[u8]) -> bool {
 }
 
 fn decoded_text(value: &[u8]) -> Option<Vec<u8>> {
-    if value.len() < 8 || value.len() % 4 != 0 || !value.iter().all(|b| super::shape::is_base64(*b))
+    if value.len() < 8
+        || !value.len().is_multiple_of(4)
+        || !value.iter().all(|b| super::shape::is_base64(*b))
     {
         return None;
     }
