@@ -14,9 +14,9 @@ use crate::config::images::MinikubeMode;
 use crate::exit::Exit;
 use crate::images::build::{self, BuildEvent};
 use crate::images::docker::connect_checked;
-use crate::images::prepare::{BuildInputs, prepare};
-use crate::images::target::{CurrentContext, Target};
-use crate::kubeconfig::Kubeconfig;
+use crate::images::prepare::BuildInputs;
+use crate::images::setup::prepare_here;
+use crate::images::target::Target;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -55,15 +55,6 @@ pub enum Into {
     Minikube,
 }
 
-fn current_context(g: &Globals, cfg: &crate::config::Config) -> Option<CurrentContext> {
-    let kc = Kubeconfig::load_light(g.sources(), true).ok()?;
-    let name = kc.current_context()?.to_string();
-    let ctx = kc.context(&name)?;
-    let rules = super::contexts_cmd::class_rules_from(cfg);
-    let class = crate::contexts::classify_context(&kc, &rules, &ctx).class;
-    Some(CurrentContext { name, class })
-}
-
 pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let cfg = g.config()?.config;
     let cwd = std::env::current_dir()
@@ -83,15 +74,8 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
         }),
         no_cache: args.no_cache,
     };
-    let current = current_context(g, &cfg);
-    let mk = crate::minikube::from_config(&cfg);
-    let profiles = || {
-        mk.profiles()
-            .map(|ps| ps.into_iter().map(|p| p.name).collect())
-            .map_err(|e| e.to_string())
-    };
-    let env = |k: &str| std::env::var(k).ok();
-    let prepared = prepare(&cfg, inputs, &env, current.as_ref(), profiles)
+    let rules = super::contexts_cmd::class_rules_from(&cfg);
+    let prepared = prepare_here(&cfg, inputs, &g.sources(), &rules)
         .map_err(|e| Failure::new(e.exit(), e.to_string()))?;
     for n in &prepared.notes {
         note(&format!("devk: {n}"));

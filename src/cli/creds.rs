@@ -137,14 +137,11 @@ fn scope_namespaces(scope: &Scope, creds: &CredsConfig, row: &ContextRow) -> Nam
         Namespaces::All
     } else if !scope.namespaces.is_empty() {
         Namespaces::List(scope.namespaces.clone())
-    } else if !creds.namespaces.is_empty() {
-        Namespaces::List(creds.namespaces.clone())
     } else {
-        Namespaces::List(vec![if row.namespace.is_empty() {
-            "default".to_owned()
-        } else {
-            row.namespace.clone()
-        }])
+        Namespaces::List(crate::ecr::refresh::default_namespaces(
+            &creds.namespaces,
+            &row.namespace,
+        ))
     }
 }
 

@@ -3,8 +3,9 @@
 //! `~/.docker/config.json`): stored ECR logins in `auths`, a global `credsStore: ecr-login`,
 //! and `credHelpers` that mint ECR tokens. Credentials are never printed.
 //!
-//! Exits 0 when nothing is found (or this is CI, where pushing to ECR is allowed) and 6 when
-//! it finds a way around the policy.
+//! Exits 0 when nothing is found (or this is CI, where pushing to ECR is allowed), 6 when it
+//! finds a way around the policy, and 10 when the Docker config cannot be read (an I/O error,
+//! not UTF-8, not JSON).
 
 use std::path::Path;
 
@@ -118,9 +119,10 @@ fn text(
 /// quotes the file's contents).
 pub fn findings_in(text: &str, path: &Path, rules: &PushRules) -> Result<Vec<Finding>, Failure> {
     // Position only: serde_json's messages can quote a piece of the input, maybe a credential.
+    // A file devk cannot read as a Docker config is exit 10, like one it cannot read at all.
     let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         Failure::new(
-            Exit::Failure,
+            Exit::Io,
             format!(
                 "{}: not valid JSON (error at line {} column {}); fix or move the file and run \
                  devk doctor again",

@@ -4,7 +4,9 @@
 use super::output::{async_runtime, out};
 use super::{Failure, Globals};
 use crate::exit::Exit;
-use crate::images::list::{ImageRow, human_age, human_size, load};
+use crate::format::{age as human_age, size as human_size};
+use crate::images::list::ImageRow;
+use crate::images::local::load;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -114,7 +116,7 @@ mod tests {
         assert_eq!(
             table("app", &rows, 7200),
             "TAG    IMAGE ID         SIZE   AGE  PUSHED TO\n\
-             app:1  0123456789ab    2.0MB    2h  127.0.0.1:5000/app:1\n  \
+             app:1  0123456789ab    2.0MB  120m  127.0.0.1:5000/app:1\n  \
              also tagged 127.0.0.1:5000/app:1\n"
         );
         assert!(table("app", &[], 0).contains("no local images of `app`"));

@@ -1,21 +1,25 @@
 //! `devk logs`: stern-style logs of many pods and containers, with reconnects that lose and
-//! repeat nothing.
+//! repeat nothing. Parses the arguments, opens a session with `ops::logs::open`, prints.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::time::Duration;
 
 use clap_complete::ArgValueCompleter;
 use regex::Regex;
-use tokio::sync::mpsc;
 
 use super::output::note;
 use super::{Failure, Globals, complete};
-use crate::cluster::logsession::{self, LogQuery, SessionEvent};
-use crate::cluster::{self, ClusterError};
 use crate::exit::Exit;
 use crate::kubeconfig::Kubeconfig;
 use crate::logs::buffer::Source;
+use crate::logs::line::{LogLine, cut_note};
+use crate::logs::session::{LogQuery, SessionEvent};
+use crate::logs::target::Target;
 use crate::logs::timestamp;
+use crate::ops::{
+    self,
+    logs::{LogRequest, LogSession},
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -61,6 +65,10 @@ pub struct Args {
     /// Include init containers.
     #[arg(long)]
     pub init_containers: bool,
+    /// The previous instance of each restarted container (as `kubectl logs -p`); prints and
+    /// exits.
+    #[arg(short = 'p', long)]
+    pub previous: bool,
     /// Output format: text (prefixed, coloured), json (one object per line), raw (message only).
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub output: Format,
@@ -138,6 +146,8 @@ struct Printer<W: Write> {
     format: Format,
     color: bool,
     timestamps: bool,
+    /// Prefix lines with the namespace too (-A, or several -n).
+    show_namespace: bool,
     include: Vec<Regex>,
     exclude: Vec<Regex>,
 }
@@ -148,36 +158,63 @@ impl<W: Write> Printer<W> {
             && !self.exclude.iter().any(|r| r.is_match(text))
     }
 
-    fn lines(&mut self, source: &Source, lines: &[(i64, String)]) -> io::Result<()> {
-        let prefix = match self.format {
+    /// `ns/pod/container` or `pod/container`, for markers.
+    fn marker_prefix(&self, source: &Source) -> String {
+        if self.show_namespace {
+            format!("{}/{}/{}", source.namespace, source.pod, source.container)
+        } else {
+            format!("{}/{}", source.pod, source.container)
+        }
+    }
+
+    fn prefix(&self, source: &Source) -> String {
+        let ns = if self.show_namespace {
+            format!("{} ", source.namespace)
+        } else {
+            String::new()
+        };
+        match self.format {
             Format::Text if self.color => {
                 let c = colour_of(&source.pod);
                 format!(
-                    "\x1b[{c}m{}\x1b[0m \x1b[2;{c}m{}\x1b[0m ",
+                    "\x1b[2m{ns}\x1b[0m\x1b[{c}m{}\x1b[0m \x1b[2;{c}m{}\x1b[0m ",
                     source.pod, source.container
                 )
             }
-            Format::Text => format!("{} {} ", source.pod, source.container),
+            Format::Text => format!("{ns}{} {} ", source.pod, source.container),
             _ => String::new(),
-        };
-        for (ts, text) in lines {
-            if !self.keep(text) {
+        }
+    }
+
+    /// Writes lines as the container wrote them (bytes, valid UTF-8 or not); JSON, which has
+    /// to be text, gets them lossily.
+    fn lines(&mut self, source: &Source, lines: &[LogLine]) -> io::Result<()> {
+        let prefix = self.prefix(source);
+        for line in lines {
+            let text = line.text();
+            if !self.keep(&text) {
                 continue;
             }
             match self.format {
                 Format::Json => {
-                    let v = serde_json::json!({
+                    let mut v = serde_json::json!({
                         "namespace": source.namespace, "pod": source.pod, "container": source.container,
-                        "timestamp": timestamp::format(*ts), "message": text,
+                        "timestamp": timestamp::format(line.ts), "message": text,
                     });
+                    if line.cut > 0 {
+                        v["cut_bytes"] = serde_json::json!(line.cut);
+                    }
                     writeln!(self.w, "{v}")?;
                 }
                 Format::Text | Format::Raw => {
                     self.w.write_all(prefix.as_bytes())?;
                     if self.timestamps {
-                        write!(self.w, "{} ", timestamp::format(*ts))?;
+                        write!(self.w, "{} ", timestamp::format(line.ts))?;
                     }
-                    self.w.write_all(text.as_bytes())?;
+                    self.w.write_all(&line.bytes)?;
+                    if line.cut > 0 {
+                        self.w.write_all(cut_note(line.cut).as_bytes())?;
+                    }
                     self.w.write_all(b"\n")?;
                 }
             }
@@ -237,10 +274,14 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
             Some(i64::try_from(now - d.as_nanos() as i128).unwrap_or(0))
         }
     };
-    let mut query = LogQuery {
-        namespaces,
-        pod: None,
-        owner: None,
+    let target = args
+        .query
+        .as_deref()
+        .map(Target::parse)
+        .transpose()
+        .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
+    let show_namespace = namespaces.len() != 1;
+    let query = LogQuery {
         label_selector: args.selector.clone(),
         field_selector: args.field_selector.clone(),
         container: args
@@ -254,11 +295,17 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
             .map(|c| regex("-E", c))
             .transpose()?,
         init_containers: args.init_containers,
-        follow: !args.no_follow,
+        // The previous instance is over: print it and exit, as `kubectl logs -p` does.
+        follow: !args.no_follow && !args.previous,
+        previous: args.previous,
         since,
         tail: args.tail,
         max_streams: args.max_streams.unwrap_or(cfg.logs.max_streams).max(1),
         silence: Duration::from_secs(cfg.logs.silence_seconds),
+        max_line_bytes: usize::try_from(cfg.logs.max_line_kib)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(1024),
+        ..LogQuery::new(namespaces)
     };
     let color = match args.color {
         Color::Always => true,
@@ -272,6 +319,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
         format: args.output,
         color,
         timestamps: args.timestamps,
+        show_namespace,
         include: args
             .include
             .iter()
@@ -283,51 +331,42 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
             .map(|r| regex("--exclude", r))
             .collect::<Result<_, _>>()?,
     };
+    let request = LogRequest {
+        context,
+        target,
+        query,
+        refuse_over_cap: true,
+        timeout: Duration::from_millis(cfg.namespace.check_timeout_ms.max(5000)),
+    };
     let rt = super::output::async_runtime(2)?;
-    let query_text = args.query.clone();
     rt.block_on(async move {
-        let client = cluster::client_for(&sources, &context).await?;
-        if let Some(q) = &query_text {
-            resolve_query(&client, q, &mut query).await?;
-        }
-        let timeout = Duration::from_millis(cfg.namespace.check_timeout_ms.max(5000));
-        let wanted = tokio::time::timeout(timeout, logsession::count_containers(&client, &query))
+        let session = ops::logs::open(&sources, request)
             .await
-            .map_err(|_| ClusterError::Timeout { context: context.clone(), timeout })?
-            .map_err(|message| ClusterError::Unreachable { context: context.clone(), message })?;
-        if wanted > query.max_streams {
-            return Err(Failure::new(
-                Exit::Refused,
-                format!(
-                    "the query matches {wanted} containers, more than the cap of {} streams; narrow it (a pod regex, -l, -c) or raise the cap with --max-streams or logs.max_streams",
-                    query.max_streams
-                ),
-            ));
+            .map_err(|e| Failure::new(e.exit(), e.to_string()))?;
+        if session.matched == 0 {
+            if !session.query.follow {
+                note("devk: no running containers match; nothing to show");
+                return Ok(());
+            }
+            note("devk: no containers match yet; waiting for pods to appear (Ctrl-C stops)");
         }
-        if wanted == 0 && !query.follow {
-            note("devk: no running containers match; nothing to show");
-            return Ok(());
-        }
-        print_session(client, query, printer).await
+        print_session(session, printer).await
     })
 }
 
 async fn print_session<W: Write>(
-    client: kube::Client,
-    query: LogQuery,
+    mut session: LogSession,
     mut printer: Printer<W>,
 ) -> Result<(), Failure> {
-    let follow = query.follow;
-    let (tx, mut rx) = mpsc::channel::<Vec<SessionEvent>>(64);
-    let session = tokio::spawn(logsession::run(client, query, tx));
-    while let Some(batch) = rx.recv().await {
+    let follow = session.query.follow;
+    while let Some(batch) = session.events.recv().await {
         for ev in batch {
             match ev {
                 SessionEvent::Lines { source, lines } => {
                     printer.lines(&source, &lines).map_err(io_failure)?
                 }
                 SessionEvent::Marker { source, text } => {
-                    note(&format!("--- {}/{}: {text}", source.pod, source.container))
+                    note(&format!("--- {}: {text}", printer.marker_prefix(&source)))
                 }
                 SessionEvent::CapReached { wanted, cap } => note(&format!(
                     "devk: {wanted} containers match, more than the cap of {cap}; the rest are not streamed"
@@ -340,121 +379,7 @@ async fn print_session<W: Write>(
             printer.w.flush().map_err(io_failure)?;
         }
     }
-    session.abort();
     printer.w.flush().map_err(io_failure)
-}
-
-/// Turns `deploy/web` and friends into a label selector, and anything else into a pod regex.
-async fn resolve_query(
-    client: &kube::Client,
-    q: &str,
-    query: &mut LogQuery,
-) -> Result<(), Failure> {
-    use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
-    use k8s_openapi::api::batch::v1::Job;
-    use k8s_openapi::api::core::v1::Service;
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-    use kube::Api;
-
-    let Some((kind, name)) = q.split_once('/') else {
-        query.pod = Some(regex("QUERY", q)?);
-        return Ok(());
-    };
-    let ns = query
-        .namespaces
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "default".into());
-    let not_found = |what: &str, e: kube::Error| {
-        Failure::new(
-            Exit::NotFound,
-            format!("cannot read {what} `{name}` in namespace {ns}: {e}"),
-        )
-    };
-    fn labels(sel: Option<LabelSelector>) -> Option<String> {
-        let sel = sel?;
-        let mut parts: Vec<String> = sel
-            .match_labels
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        for e in sel.match_expressions.unwrap_or_default() {
-            let values = e.values.unwrap_or_default().join(",");
-            parts.push(match e.operator.as_str() {
-                "In" => format!("{} in ({values})", e.key),
-                "NotIn" => format!("{} notin ({values})", e.key),
-                "Exists" => e.key.clone(),
-                _ => format!("!{}", e.key),
-            });
-        }
-        (!parts.is_empty()).then(|| parts.join(","))
-    }
-    let selector = match kind.to_lowercase().as_str() {
-        "pod" | "po" | "pods" => {
-            query.pod = Some(regex("QUERY", &format!("^{}$", regex::escape(name)))?);
-            return Ok(());
-        }
-        "deploy" | "deployment" | "deployments" => {
-            let d = Api::<Deployment>::namespaced(client.clone(), &ns)
-                .get(name)
-                .await
-                .map_err(|e| not_found("deployment", e))?;
-            labels(d.spec.map(|s| s.selector))
-        }
-        "sts" | "statefulset" | "statefulsets" => {
-            let d = Api::<StatefulSet>::namespaced(client.clone(), &ns)
-                .get(name)
-                .await
-                .map_err(|e| not_found("statefulset", e))?;
-            labels(d.spec.map(|s| s.selector))
-        }
-        "ds" | "daemonset" | "daemonsets" => {
-            let d = Api::<DaemonSet>::namespaced(client.clone(), &ns)
-                .get(name)
-                .await
-                .map_err(|e| not_found("daemonset", e))?;
-            labels(d.spec.map(|s| s.selector))
-        }
-        "job" | "jobs" => {
-            let d = Api::<Job>::namespaced(client.clone(), &ns)
-                .get(name)
-                .await
-                .map_err(|e| not_found("job", e))?;
-            labels(d.spec.and_then(|s| s.selector))
-        }
-        "svc" | "service" | "services" => {
-            let d = Api::<Service>::namespaced(client.clone(), &ns)
-                .get(name)
-                .await
-                .map_err(|e| not_found("service", e))?;
-            d.spec.and_then(|s| s.selector).map(|m| {
-                m.into_iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            })
-        }
-        other => {
-            return Err(Failure::new(
-                Exit::Usage,
-                format!(
-                    "`{other}/` is not a kind devk follows; use deploy/, sts/, ds/, job/, svc/ or pod/"
-                ),
-            ));
-        }
-    };
-    let Some(selector) = selector.filter(|s| !s.is_empty()) else {
-        return Err(Failure::new(
-            Exit::NotFound,
-            format!("{q} has no pod selector"),
-        ));
-    };
-    query.label_selector = Some(match &query.label_selector {
-        Some(extra) => format!("{selector},{extra}"),
-        None => selector,
-    });
-    Ok(())
 }
 
 #[cfg(test)]
@@ -481,19 +406,63 @@ mod tests {
             format: Format::Text,
             color: false,
             timestamps: false,
+            show_namespace: false,
             include: vec![Regex::new("keep").unwrap()],
             exclude: vec![Regex::new("drop").unwrap()],
         };
         p.lines(
             &src,
             &[
-                (0, "keep me".into()),
-                (0, "keep drop".into()),
-                (0, "other".into()),
+                LogLine::new(0, "keep me"),
+                LogLine::new(0, "keep drop"),
+                LogLine::new(0, "other"),
             ],
         )
         .unwrap();
         assert_eq!(String::from_utf8(p.w).unwrap(), "web-1 app keep me\n");
         assert_eq!(colour_of("web-1"), colour_of("web-1"));
+    }
+
+    #[test]
+    fn lines_are_written_as_bytes_with_the_namespace_when_several_are_shown() {
+        let src = Source {
+            namespace: "payments".into(),
+            pod: "fraud-1".into(),
+            container: "worker".into(),
+        };
+        let mut p = Printer {
+            w: Vec::new(),
+            format: Format::Text,
+            color: false,
+            timestamps: false,
+            show_namespace: true,
+            include: vec![],
+            exclude: vec![],
+        };
+        let latin1 = LogLine {
+            ts: 0,
+            bytes: b"caf\xe9"[..].into(),
+            cut: 0,
+        };
+        let cut = LogLine {
+            ts: 0,
+            bytes: b"xxxx"[..].into(),
+            cut: 10,
+        };
+        p.lines(&src, &[latin1.clone(), cut]).unwrap();
+        assert_eq!(
+            p.w,
+            b"payments fraud-1 worker caf\xe9\npayments fraud-1 worker xxxx [devk: 10 more bytes cut (logs.max_line_kib)]\n"
+        );
+        assert_eq!(p.marker_prefix(&src), "payments/fraud-1/worker");
+        let mut j = Printer {
+            w: Vec::new(),
+            format: Format::Json,
+            show_namespace: false,
+            ..p
+        };
+        j.lines(&src, &[latin1]).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&j.w).unwrap();
+        assert_eq!(v["message"], "caf\u{fffd}");
     }
 }

@@ -318,6 +318,16 @@ fn use_profile(
     let kc = Kubeconfig::load(sources.clone(), false)?;
     // Check the context before touching minikube, so a missing context changes nothing.
     if kc.context(profile).is_none() {
+        // Without minikube, `devk minikube start` cannot work either: say what can.
+        if let Err(missing) = mk.locate() {
+            return Err(Failure::new(
+                missing.exit(),
+                format!(
+                    "no context `{profile}` in {}, and no minikube to make one: {missing}",
+                    kc.sources().describe()
+                ),
+            ));
+        }
         return Err(Failure::new(
             Exit::NotFound,
             format!(

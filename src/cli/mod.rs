@@ -25,6 +25,7 @@ mod sandbox_cmd;
 mod scan;
 mod switch;
 mod ui;
+mod why;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,6 +70,8 @@ pub enum Command {
     Logs(logs::Args),
     /// Print the current context and namespace (fast enough for a shell prompt).
     Current(current::Args),
+    /// Say why a pod (or a workload's pods) is not running, and what to do about it.
+    Why(why::Args),
     /// Add, rename or delete contexts.
     Context(context_cmd::Args),
     /// Inspect devk's configuration.
@@ -163,6 +166,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Ns(a) => ns::exec(a, &globals),
         Command::Logs(a) => logs::exec(a, &globals),
         Command::Current(a) => current::exec(a, &globals),
+        Command::Why(a) => why::exec(a, &globals),
         Command::Context(a) => context_cmd::exec(a, &globals),
         Command::Config(a) => config_cmd::exec(a, &globals),
         Command::Demo(a) => demo::exec(a, &globals),

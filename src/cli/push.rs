@@ -184,8 +184,8 @@ fn layer_line(status: &str, current: Option<u64>, total: Option<u64>, live: bool
                 " ".repeat(20 - filled.min(20)),
                 // The engine counts bytes sent and the layer size differently; never show
                 // more sent than the total.
-                crate::images::list::human_size(c.min(t)),
-                crate::images::list::human_size(t)
+                crate::format::size(c.min(t)),
+                crate::format::size(t)
             )
         }
         _ => status.to_string(),

@@ -7,10 +7,12 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams};
 
+pub mod diagnose;
 pub mod logs;
-pub mod logsession;
+pub mod logstreams;
 pub mod pods;
 pub mod pullsecrets;
+pub mod resolve;
 
 use crate::exit::Exit;
 use crate::kubeconfig::Sources;

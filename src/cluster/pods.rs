@@ -1,5 +1,6 @@
 //! Pods: the watch behind the Pods tab, and the conversion of API objects into devk's own
-//! `PodSummary` (so nothing past this file sees kube or k8s-openapi types).
+//! `PodSummary` (a plain type in `crate::pods`, so nothing past this file sees kube or
+//! k8s-openapi types).
 
 use std::time::Duration;
 
@@ -12,22 +13,7 @@ use tokio::sync::mpsc;
 
 use super::{client_for, error_chain};
 use crate::kubeconfig::Sources;
-
-/// A pod as devk lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PodSummary {
-    pub name: String,
-    /// `ready/total` containers.
-    pub ready: String,
-    /// What kubectl's STATUS column would say (CrashLoopBackOff, Running, Init:0/1, ...).
-    pub status: String,
-    pub restarts: u32,
-    /// Creation time, seconds since the Unix epoch.
-    pub created: i64,
-    pub node: String,
-    /// The controller that owns the pod, as `Kind/name` (`ReplicaSet/web-5d8f`), if any.
-    pub owner: Option<String>,
-}
+use crate::pods::{PodSummary, PodUpdate};
 
 /// The controlling owner of a pod as `Kind/name`.
 pub fn owner_of(pod: &Pod) -> Option<String> {
@@ -38,17 +24,6 @@ pub fn owner_of(pod: &Pod) -> Option<String> {
         .iter()
         .find(|o| o.controller == Some(true))
         .map(|o| format!("{}/{}", o.kind, o.name))
-}
-
-/// What the watch reports, batched.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PodUpdate {
-    /// The first list (or a re-list after a lost watch) is complete: the full set.
-    Reset(Vec<PodSummary>),
-    Upsert(PodSummary),
-    Delete(String),
-    /// The watch failed; it retries with backoff by itself.
-    Error(String),
 }
 
 /// Converts a pod the way kubectl's table printer summarises it.

@@ -10,12 +10,12 @@ use k8s_openapi::api::core::v1::{LocalObjectReference, Secret, ServiceAccount};
 use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, PostParams};
 
 use super::{ClusterError, classify_kube_error};
-use crate::ecr::pullsecret::{
+use crate::creds::pullsecret::{
     self, ADDON_NAMESPACE, ADDON_PULL_SECRET, ADDON_SECRET, DOCKERCONFIGJSON_KEY,
     EXPIRES_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, REFRESHED_ANNOTATION,
     SA_ADDED_ANNOTATION, SecretPlan,
 };
-use crate::ecr::status::{SecretKind, SeenSecret, SeenServiceAccount};
+use crate::creds::status::{SecretKind, SeenSecret, SeenServiceAccount};
 use crate::exit::Exit;
 
 /// How often a write is retried after a resourceVersion conflict.

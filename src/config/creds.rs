@@ -31,16 +31,16 @@ pub struct CredsConfig {
 
 impl CredsConfig {
     /// Parsed registries (checked by [`check`], so errors here are already reported).
-    pub fn registry_specs(&self) -> Result<Vec<crate::ecr::RegistrySpec>, String> {
+    pub fn registry_specs(&self) -> Result<Vec<crate::creds::RegistrySpec>, String> {
         self.registries
             .iter()
-            .map(|r| crate::ecr::RegistrySpec::parse(r))
+            .map(|r| crate::creds::RegistrySpec::parse(r))
             .collect()
     }
 
     /// `refresh_before` in seconds.
     pub fn refresh_before_secs(&self) -> Result<i64, String> {
-        crate::ecr::schedule::parse_refresh_before(&self.refresh_before)
+        crate::creds::schedule::parse_refresh_before(&self.refresh_before)
     }
 }
 
@@ -97,12 +97,12 @@ pub(crate) fn check(c: &CredsConfig, origin: &dyn Fn(&str) -> String) -> Vec<Con
         }
     }
     for (i, r) in c.registries.iter().enumerate() {
-        if let Err(e) = crate::ecr::RegistrySpec::parse(r) {
+        if let Err(e) = crate::creds::RegistrySpec::parse(r) {
             bad("creds.registries", format!("item {}: {e}", i + 1));
         }
     }
     if !c.region.is_empty()
-        && let Err(e) = crate::ecr::check_region(&c.region)
+        && let Err(e) = crate::creds::check_region(&c.region)
     {
         bad("creds.region", e);
     }

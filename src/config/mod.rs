@@ -5,7 +5,8 @@
 //!
 //! Every layer is parsed into a tree that remembers where each key came from, checked against
 //! the schema (unknown keys with a suggestion, wrong types; all problems at once), merged
-//! (tables key by key, anything else replaced whole), then deserialized into [`Config`] and
+//! (tables key by key, anything else replaced whole; safety settings from the project file,
+//! the environment and flags only tighten, see [`safety`]), then deserialized into [`Config`] and
 //! checked for values no type can rule out. Every error names the file and line, the variable
 //! or the flag that supplied the bad value.
 
@@ -13,6 +14,7 @@ mod creds;
 mod error;
 pub mod images;
 mod report;
+mod safety;
 mod schema;
 mod sources;
 mod tree;
@@ -23,6 +25,7 @@ use std::path::PathBuf;
 
 pub use creds::CredsConfig;
 pub use error::ConfigError;
+pub use safety::{Ignored, Loosened, SafetyReport};
 pub use sources::{PROJECT_FILE, USER_FILE, env_var_name};
 pub use typed::{
     Config, ContextsConfig, KubeconfigConfig, LogsConfig, NamespaceConfig, ShellConfig,
@@ -116,6 +119,8 @@ pub struct Loaded {
     pub config: Config,
     /// All five layers, lowest precedence first, present or not.
     pub layers: Vec<LayerInfo>,
+    /// Protections the user's file turned off, and loosening values that were left out.
+    pub safety: SafetyReport,
     /// The merged tree; each leaf keeps the origin of the layer that won.
     effective: Tree,
 }
@@ -131,7 +136,7 @@ impl Loaded {
     /// What `devk config check` prints: every layer (found or not, with its path), then every
     /// effective `key = value` with its origin.
     pub fn render_check_report(&self) -> String {
-        report::render(&self.layers, &leaves(&self.effective))
+        report::render(&self.layers, &leaves(&self.effective), &self.safety)
     }
 }
 
@@ -160,6 +165,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, ConfigError> {
         trees.push(tree);
     };
 
+    let defaults_copy = defaults.clone();
     add(LayerKind::Default, "built-in".into(), true, defaults);
 
     let user = opts.user_config_dir.as_ref().map(|dir| dir.join(USER_FILE));
@@ -169,6 +175,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, ConfigError> {
         &schema,
         &mut errors,
     );
+    let off = safety::loosened(&defaults_copy, &tree);
     add(LayerKind::User, source, present, tree);
 
     let missing = format!(
@@ -195,9 +202,12 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, ConfigError> {
     // Bad keys were dropped from their layers, so the rest still merges: the semantic checks
     // below can run and report their problems in the same message.
     let mut effective = Tree::new();
-    for tree in trees {
+    let mut ignored = Vec::new();
+    for (info, mut tree) in layers.iter().zip(trees) {
+        safety::constrain(&effective, &mut tree, info.kind, &mut ignored);
         merge(&mut effective, tree);
     }
+    let safety = SafetyReport { off, ignored };
     let origin_of =
         |key: &str| origin_in(&effective, key).unwrap_or_else(|| "merged configuration".into());
     let config = typed::from_table(to_table(&effective), &origin_of);
@@ -208,6 +218,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, ConfigError> {
         Ok(config) if errors.is_empty() => Ok(Loaded {
             config,
             layers,
+            safety,
             effective,
         }),
         Ok(_) => Err(ConfigError::collect(errors)),

@@ -2,13 +2,18 @@
 
 use std::fmt::Write as _;
 
+use super::safety::SafetyReport;
 use super::tree::Origin;
 use super::{LayerInfo, LayerKind};
 
 /// Longest `key = value` column before the `# origin` comments stop being aligned.
 const MAX_ALIGN: usize = 48;
 
-pub(super) fn render(layers: &[LayerInfo], leaves: &[(String, &toml::Value, &Origin)]) -> String {
+pub(super) fn render(
+    layers: &[LayerInfo],
+    leaves: &[(String, &toml::Value, &Origin)],
+    safety: &SafetyReport,
+) -> String {
     let mut out = String::from("Layers, lowest precedence first:\n");
     let kind_width = layers
         .iter()
@@ -38,7 +43,30 @@ pub(super) fn render(layers: &[LayerInfo], leaves: &[(String, &toml::Value, &Ori
     for (kv, origin) in lines {
         let _ = writeln!(out, "  {kv:<width$}  # {origin}");
     }
+    render_safety(&mut out, safety);
     out
+}
+
+/// Which protections are off and where that was said; what a repository or shell tried to
+/// loosen and was left out.
+fn render_safety(out: &mut String, safety: &SafetyReport) {
+    out.push_str(
+        "\nSafety settings (a project devk.toml, DEVK_* and --set can only tighten them):\n",
+    );
+    if safety.off.is_empty() {
+        out.push_str("  every built-in protection is on\n");
+    } else {
+        out.push_str("  off or loosened by your own config file:\n");
+        for off in &safety.off {
+            let _ = writeln!(out, "    {off}");
+        }
+    }
+    if !safety.ignored.is_empty() {
+        out.push_str("  not applied, because it would loosen a safety setting:\n");
+        for ignored in &safety.ignored {
+            let _ = writeln!(out, "    {ignored}");
+        }
+    }
 }
 
 fn status(layer: &LayerInfo) -> String {

@@ -86,16 +86,16 @@ fn each_layer_overrides_the_one_below_and_origin_names_the_winner() {
         .load(
             &[
                 ("DEVK_KUBECONFIG_LOCK_TIMEOUT_MS", "30"),
-                ("DEVK_CONTEXTS_LOCAL", "lab-*"),
+                ("DEVK_CREDS_NAMESPACES", "lab"),
             ],
-            &["contexts.local=dev-*"],
+            &["creds.namespaces=dev"],
         )
         .unwrap();
     let c = &loaded.config;
     assert_eq!(c.shell.max_age_days, 1);
     assert_eq!(c.namespace.check_timeout_ms, 20);
     assert_eq!(c.kubeconfig.lock_timeout_ms, 30);
-    assert_eq!(c.contexts.local, vec!["dev-*"]);
+    assert_eq!(c.creds.namespaces, vec!["dev"]);
     let origin = |k| loaded.origin(k).unwrap();
     assert_eq!(
         origin("shell.max_age_days"),
@@ -109,7 +109,7 @@ fn each_layer_overrides_the_one_below_and_origin_names_the_winner() {
         origin("kubeconfig.lock_timeout_ms"),
         "DEVK_KUBECONFIG_LOCK_TIMEOUT_MS"
     );
-    assert_eq!(origin("contexts.local"), "--set contexts.local");
+    assert_eq!(origin("creds.namespaces"), "--set creds.namespaces");
     assert_eq!(origin("contexts.protected"), "built-in");
     assert_eq!(loaded.origin("contexts"), None);
     assert_eq!(loaded.origin("contexts.nope"), None);
@@ -122,12 +122,12 @@ fn each_layer_overrides_the_one_below_and_origin_names_the_winner() {
 }
 
 #[test]
-fn a_higher_array_replaces_the_lower_one_whole() {
+fn a_higher_array_replaces_the_lower_one_whole_unless_it_is_a_safety_setting() {
     let world = World::new();
-    world.user_file("[contexts]\nprotected = [\"*live*\", \"*prod*\"]\n");
-    world.project_file("[contexts]\nprotected = [\"*blue*\"]\n");
+    world.user_file("[creds]\nnamespaces = [\"a\", \"b\"]\n");
+    world.project_file("[creds]\nnamespaces = [\"c\"]\n");
     let loaded = world.load(&[], &[]).unwrap();
-    assert_eq!(loaded.config.contexts.protected, vec!["*blue*"]);
+    assert_eq!(loaded.config.creds.namespaces, vec!["c"]);
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn syntax_error_names_file_line_and_column() {
 fn every_problem_in_every_layer_is_reported_at_once() {
     let world = World::new();
     let user = world.user_file("[shell]\nmax_age_dayz = 3\n[kubeconfig]\nlock_timeout_ms = true\n");
-    let project = world.project_file("[contexts]\nlocal = [\"\"]\n");
+    let project = world.project_file("[kubeconfig]\nlock_timeout_ms = 0\n");
     let err = world
         .load(
             &[("DEVK_SHELL_MAX_AGE_DAYS", "old")],
@@ -217,7 +217,7 @@ fn every_problem_in_every_layer_is_reported_at_once() {
             format!("{u}:2: unknown key `shell.max_age_dayz`; did you mean `shell.max_age_days`?"),
             format!("{u}:4: `kubeconfig.lock_timeout_ms` must be an integer, found boolean true"),
             "DEVK_SHELL_MAX_AGE_DAYS: `shell.max_age_days` must be an integer, found \"old\"".into(),
-            format!("{p}:2: `contexts.local` has an empty glob (item 1); remove it or write a pattern such as \"*prod*\""),
+            format!("{p}:2: `kubeconfig.lock_timeout_ms` must be between 1 and 600000 milliseconds (10 minutes), found 0"),
             "--set namespace.check_timeout_ms: `namespace.check_timeout_ms` must be between 1 and 600000 milliseconds (10 minutes), found 0".into(),
         ]
     );
@@ -281,7 +281,7 @@ fn check_report_lists_layers_and_every_key_with_its_origin() {
     let world = World::new();
     let project = world.project_file("[shell]\nmax_age_days = 3\n");
     let loaded = world
-        .load(&[("DEVK_CONTEXTS_LOCAL", "lab-*")], &[])
+        .load(&[("DEVK_CREDS_NAMESPACES", "lab")], &[])
         .unwrap();
     let report = loaded.render_check_report();
     let user = world.user.join(USER_FILE);
@@ -309,6 +309,22 @@ fn check_report_lists_layers_and_every_key_with_its_origin() {
         report.contains(&format!("# {}:2\n", project.display())),
         "{report}"
     );
-    assert!(report.contains("contexts.local = [\"lab-*\"]"), "{report}");
-    assert!(report.contains("# DEVK_CONTEXTS_LOCAL\n"), "{report}");
+    assert!(report.contains("creds.namespaces = [\"lab\"]"), "{report}");
+    assert!(report.contains("# DEVK_CREDS_NAMESPACES\n"), "{report}");
+}
+
+#[test]
+fn the_log_line_cap_is_in_kib_and_checked() {
+    let world = World::new();
+    assert_eq!(world.load(&[], &[]).unwrap().config.logs.max_line_kib, 256);
+    let cfg = world.load(&[], &["logs.max_line_kib=1"]).unwrap();
+    assert_eq!(cfg.config.logs.max_line_kib, 1);
+    let err = world
+        .load(&[], &["logs.max_line_kib=0"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.ends_with("`logs.max_line_kib` must be between 1 and 65536, found 0"),
+        "{err}"
+    );
 }

@@ -21,6 +21,8 @@ pub(crate) enum Origin {
     Env { var: String },
     /// A `--set` flag, with the key as written there.
     Flag { key: String },
+    /// A safety list built from several layers (each one only added to it), lowest first.
+    Combined(Vec<Origin>),
 }
 
 impl fmt::Display for Origin {
@@ -30,6 +32,10 @@ impl fmt::Display for Origin {
             Origin::File { path, line } => write!(f, "{}:{line}", path.display()),
             Origin::Env { var } => f.write_str(var),
             Origin::Flag { key } => write!(f, "--set {key}"),
+            Origin::Combined(all) => {
+                let names: Vec<String> = all.iter().map(ToString::to_string).collect();
+                f.write_str(&names.join(" + "))
+            }
         }
     }
 }
@@ -39,8 +45,22 @@ impl Origin {
     pub(crate) fn line(&self) -> usize {
         match self {
             Origin::File { line, .. } => *line,
+            Origin::Combined(all) => all.iter().map(Origin::line).max().unwrap_or(0),
             _ => 0,
         }
+    }
+
+    /// This origin followed by `above`, for a value both contributed to.
+    pub(crate) fn combine(&self, above: Origin) -> Origin {
+        let mut all = match self {
+            Origin::Combined(all) => all.clone(),
+            one => vec![one.clone()],
+        };
+        match above {
+            Origin::Combined(more) => all.extend(more),
+            one => all.push(one),
+        }
+        Origin::Combined(all)
     }
 }
 

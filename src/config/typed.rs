@@ -58,6 +58,8 @@ pub struct LogsConfig {
     pub buffer_mib: u64,
     /// A stream silent this long is re-armed (seconds).
     pub silence_seconds: u64,
+    /// Longest log line kept, in KiB; the rest of a longer line is cut and marked.
+    pub max_line_kib: u64,
 }
 
 /// `[hook]`: the pre-push hook and `devk scan`.
@@ -203,6 +205,7 @@ pub(crate) fn check(config: &Config, origin: &dyn Fn(&str) -> String) -> Vec<Con
         ("logs.max_streams", config.logs.max_streams as u64, 1000),
         ("logs.buffer_mib", config.logs.buffer_mib, 65_536),
         ("logs.silence_seconds", config.logs.silence_seconds, 86_400),
+        ("logs.max_line_kib", config.logs.max_line_kib, 65_536),
     ] {
         if !(1..=max).contains(&value) {
             errors.push(ConfigError::Invalid {

@@ -19,6 +19,19 @@ pub enum Namespaces {
     All,
 }
 
+/// The namespaces a refresh writes to when the command line names none: `creds.namespaces`,
+/// else the context's namespace (`default` when the context sets none). `devk creds` and the
+/// Registry creds tab both start from this.
+pub fn default_namespaces(configured: &[String], context_namespace: &str) -> Vec<String> {
+    if !configured.is_empty() {
+        configured.to_vec()
+    } else if context_namespace.is_empty() {
+        vec!["default".to_owned()]
+    } else {
+        vec![context_namespace.to_owned()]
+    }
+}
+
 /// Addon mode: minikube's registry-creds settings secret instead of devk's pull secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddonMode {
@@ -198,4 +211,22 @@ async fn refresh_addon(
         secrets: vec![(ADDON_NAMESPACE.to_owned(), ADDON_SECRET.to_owned(), change)],
         service_accounts: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[rstest::rstest]
+    #[case::configured(&["shop", "pay"], "dev", &["shop", "pay"])]
+    #[case::context_namespace(&[], "dev", &["dev"])]
+    #[case::context_without_namespace(&[], "", &["default"])]
+    fn default_namespaces_prefer_config_then_the_context(
+        #[case] configured: &[&str],
+        #[case] context_ns: &str,
+        #[case] want: &[&str],
+    ) {
+        let configured: Vec<String> = configured.iter().map(|s| s.to_string()).collect();
+        assert_eq!(default_namespaces(&configured, context_ns), want);
+    }
 }

@@ -1,6 +1,6 @@
 //! `devk images` and the TUI Images tab: the project's local images with their tags, size,
-//! age and where each has been pushed. The selection and the rows are pure
-//! ([`project_rows`]); [`load`] asks the engine for its images.
+//! age and where each has been pushed. Plain values and pure selection ([`project_rows`]);
+//! `images::local` asks the engine for its images (the only part with bollard code).
 //!
 //! An image belongs to the project when one of its tags names the project's repository
 //! (`[images] name`), in any registry: `app:1`, `127.0.0.1:5000/app:1` and
@@ -8,11 +8,6 @@
 //! and digest) and the engine's RepoDigests (the engine records one after every push or pull
 //! of the repository, so pushes made with `docker push` show too).
 
-use std::path::Path;
-
-use bollard::Docker;
-
-use super::docker::DockerError;
 use super::pushed::PushLog;
 use crate::policy::ImageRef;
 
@@ -131,68 +126,6 @@ pub fn project_rows(images: &[LocalImage], name: &str, log: &PushLog) -> Vec<Ima
     rows
 }
 
-/// A size the way the docker CLI prints it (decimal units): `1.2MB`.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut v = bytes as f64;
-    let mut unit = 0;
-    while v >= 1000.0 && unit < UNITS.len() - 1 {
-        v /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes}B")
-    } else if v < 10.0 {
-        format!("{v:.1}{}", UNITS[unit])
-    } else {
-        format!("{v:.0}{}", UNITS[unit])
-    }
-}
-
-/// A compact age (`45s`, `12m`, `3h`, `5d`, `8w`) of `then` at `now` (unix seconds).
-pub fn human_age(then: i64, now: i64) -> String {
-    let s = (now - then).max(0);
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        3600..86_400 => format!("{}h", s / 3600),
-        86_400..1_209_600 => format!("{}d", s / 86_400),
-        _ => format!("{}w", s / 604_800),
-    }
-}
-
-/// Every image the engine has.
-pub async fn local_images(docker: &Docker) -> Result<Vec<LocalImage>, bollard::errors::Error> {
-    let list = docker
-        .list_images(None::<bollard::query_parameters::ListImagesOptions>)
-        .await?;
-    Ok(list
-        .into_iter()
-        .map(|i| LocalImage {
-            id: i.id,
-            repo_tags: i.repo_tags,
-            repo_digests: i.repo_digests,
-            created: i.created,
-            size: u64::try_from(i.size).unwrap_or(0),
-        })
-        .collect())
-}
-
-/// The project's rows from the engine at the resolved endpoint and the push records in
-/// `state_dir`.
-pub async fn load(name: &str, state_dir: Option<&Path>) -> Result<Vec<ImageRow>, DockerError> {
-    let (docker, endpoint) = super::docker::connect_default().await?;
-    let images = local_images(&docker)
-        .await
-        .map_err(|e| DockerError::Unreachable {
-            endpoint: endpoint.host.clone(),
-            source_of: "listing images".into(),
-            reason: e.to_string(),
-        })?;
-    let log = state_dir.map(PushLog::load).unwrap_or_default();
-    Ok(project_rows(&images, name, &log))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,26 +201,5 @@ mod tests {
         );
         assert_eq!(rows[1].tags, ["app:old", "zzz:1"]);
         assert!(rows[1].pushed_to.is_empty());
-    }
-
-    #[rstest]
-    #[case(0, "0B")]
-    #[case(999, "999B")]
-    #[case(1_500_000, "1.5MB")]
-    #[case(25_000_000, "25MB")]
-    #[case(3_200_000_000, "3.2GB")]
-    fn sizes(#[case] bytes: u64, #[case] want: &str) {
-        assert_eq!(human_size(bytes), want);
-    }
-
-    #[rstest]
-    #[case(5, "5s")]
-    #[case(600, "10m")]
-    #[case(7200, "2h")]
-    #[case(172_800, "2d")]
-    #[case(2_419_200, "4w")]
-    #[case(-5, "0s")]
-    fn ages(#[case] secs: i64, #[case] want: &str) {
-        assert_eq!(human_age(1000, 1000 + secs), want);
     }
 }

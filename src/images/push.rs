@@ -94,9 +94,12 @@ impl PushError {
             PushError::Refused(_) => Exit::Refused,
             PushError::Engine(e) => e.exit(),
             PushError::NoImage { .. } => Exit::NotFound,
-            PushError::Credentials(CredsError::Read { .. }) => Exit::Io,
+            // A Docker config devk cannot read (I/O, not JSON, a broken `auth`) is exit 10, as
+            // in `devk doctor`; 3 is for devk's own config.
+            PushError::Credentials(
+                CredsError::Read { .. } | CredsError::Parse { .. } | CredsError::BadAuth { .. },
+            ) => Exit::Io,
             PushError::Credentials(CredsError::Helper { .. }) => Exit::Unauthorized,
-            PushError::Credentials(_) => Exit::Config,
             PushError::Unauthorized { .. } => Exit::Unauthorized,
             PushError::RegistryUnreachable { .. } => Exit::Unreachable,
             PushError::Failed { .. } => Exit::Failure,

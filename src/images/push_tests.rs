@@ -149,3 +149,21 @@ fn local_target_without_a_registry_says_what_to_set() {
     assert!(e.to_string().contains("local_registry"), "{e}");
     assert_eq!(e.exit(), Exit::Usage);
 }
+
+#[test]
+fn a_docker_config_devk_cannot_read_is_exit_10_not_a_config_error() {
+    use crate::images::dockerconfig::CredsError;
+    let path = std::path::PathBuf::from("/home/dev/.docker/config.json");
+    for e in [
+        CredsError::Parse {
+            path: path.clone(),
+            problem: "line 1".into(),
+        },
+        CredsError::BadAuth {
+            path: path.clone(),
+            key: "ghcr.io".into(),
+        },
+    ] {
+        assert_eq!(PushError::Credentials(e).exit(), Exit::Io);
+    }
+}

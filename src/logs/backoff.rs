@@ -1,5 +1,7 @@
-//! Reconnect delays: exponential with full jitter, capped, so many streams that dropped
-//! together do not reconnect together.
+//! Reconnect delays: exponential with "equal jitter" (half the delay fixed, half random),
+//! capped. The random half keeps many streams that dropped together from reconnecting
+//! together; the fixed half makes the delays really grow, so however unlucky the draws, a
+//! stream that keeps failing makes at most about log2(elapsed / base) + 1 requests.
 
 use std::time::Duration;
 
@@ -22,7 +24,7 @@ impl Backoff {
         }
     }
 
-    /// The next delay: uniformly random in [base/2, min(cap, base * 2^attempt)].
+    /// The next delay: uniformly random in [c/2, c] where c = min(cap, base * 2^attempt).
     pub fn next_delay(&mut self) -> Duration {
         let ceiling = self
             .base
@@ -34,7 +36,7 @@ impl Backoff {
         self.seed ^= self.seed << 25;
         self.seed ^= self.seed >> 27;
         let r = self.seed.wrapping_mul(0x2545_f491_4f6c_dd1d);
-        let floor = self.base / 2;
+        let floor = ceiling / 2;
         let span = ceiling.saturating_sub(floor).as_millis() as u64;
         floor + Duration::from_millis(if span == 0 { 0 } else { r % (span + 1) })
     }
@@ -59,10 +61,26 @@ mod tests {
                 .all(|d| *d >= Duration::from_millis(100) && *d <= Duration::from_secs(5))
         );
         assert!(
-            delays[8..].iter().any(|d| *d > Duration::from_secs(1)),
+            delays[8..]
+                .iter()
+                .all(|d| *d >= Duration::from_millis(2500)),
             "{delays:?}"
         );
         b.reset();
         assert!(b.next_delay() <= Duration::from_millis(200));
+    }
+
+    #[test]
+    fn every_seed_grows_at_least_geometrically() {
+        // However the jitter falls, attempt k waits at least min(cap, base * 2^k) / 2:
+        // 125 + 250 + 500 + 1000 + 2000 + 4000 + 5000 + 5000 ms for the first eight.
+        for seed in 0..200 {
+            let mut b = Backoff::new(Duration::from_millis(250), Duration::from_secs(10), seed);
+            let total: Duration = (0..8).map(|_| b.next_delay()).sum();
+            assert!(
+                total >= Duration::from_millis(17_875),
+                "seed {seed}: {total:?}"
+            );
+        }
     }
 }

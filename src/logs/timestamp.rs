@@ -80,6 +80,14 @@ pub fn split_line(line: &str) -> Option<(Nanos, &str)> {
     Some((parse(ts)?, rest))
 }
 
+/// [`split_line`] for a line that is bytes (and may not be UTF-8 after the timestamp).
+pub fn split_bytes(line: &[u8]) -> Option<(Nanos, &[u8])> {
+    let end = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+    let ts = std::str::from_utf8(&line[..end]).ok()?;
+    let rest = line.get(end + 1..).unwrap_or_default();
+    Some((parse(ts)?, rest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +118,14 @@ mod tests {
             Some((1_704_067_200_000_000_000, "hello world"))
         );
         assert_eq!(split_line("not a timestamp"), None);
+        assert_eq!(
+            split_bytes(b"2024-01-01T00:00:00Z caf\xe9"),
+            Some((1_704_067_200_000_000_000, &b"caf\xe9"[..]))
+        );
+        assert_eq!(
+            split_bytes(b"2024-01-01T00:00:00Z"),
+            Some((1_704_067_200_000_000_000, &b""[..]))
+        );
+        assert_eq!(split_bytes(b"\xff\xfe x"), None);
     }
 }

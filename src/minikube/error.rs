@@ -12,9 +12,14 @@ pub const EXIT_PROFILE_NOT_FOUND: i32 = 85;
 #[derive(Debug, thiserror::Error)]
 pub enum MinikubeError {
     #[error(
-        "minikube is not installed (`{binary}` was not found on PATH); install it from {INSTALL_URL} or set `minikube.binary` in devk.toml to its path"
+        "minikube is not installed (`{binary}` was not found on PATH); install it from {INSTALL_URL}, or set `minikube.binary` to its path in ~/.config/devk/config.toml (or DEVK_MINIKUBE_BINARY)"
     )]
     NotInstalled { binary: String },
+
+    #[error(
+        "minikube.binary is `{path}`, which does not exist; set `minikube.binary` to the path of the minikube binary, or to \"minikube\" to use the one on PATH (`devk config check` shows where it was set)"
+    )]
+    BinaryMissing { path: String },
 
     #[error("cannot run `{command}`: {source}")]
     Spawn {
@@ -73,15 +78,23 @@ impl MinikubeError {
     /// The exit code devk ends with for this error.
     pub fn exit(&self) -> Exit {
         match self {
-            MinikubeError::NotInstalled { .. } | MinikubeError::ProfileNotFound { .. } => {
-                Exit::NotFound
-            }
+            MinikubeError::NotInstalled { .. }
+            | MinikubeError::BinaryMissing { .. }
+            | MinikubeError::ProfileNotFound { .. } => Exit::NotFound,
             MinikubeError::Spawn { .. } => Exit::Io,
             MinikubeError::Config(_) => Exit::Config,
             MinikubeError::Failed { .. }
             | MinikubeError::Cancelled { .. }
             | MinikubeError::Parse { .. } => Exit::Failure,
         }
+    }
+
+    /// True when there is no minikube to run (not on PATH, or the configured path is missing).
+    pub fn is_missing(&self) -> bool {
+        matches!(
+            self,
+            MinikubeError::NotInstalled { .. } | MinikubeError::BinaryMissing { .. }
+        )
     }
 
     /// minikube's own exit code, when it ran and failed.

@@ -17,7 +17,9 @@ use std::future::Future;
 
 pub use error::{EXIT_PROFILE_NOT_FOUND, INSTALL_URL, MinikubeError};
 pub use runner::{Captured, Minikube, command_line};
-pub use types::{Addon, DockerEnv, OutputLine, Profile, StartOptions, Status, Stream};
+pub use types::{
+    Addon, DockerEnv, OutputLine, Profile, ProfileState, StartOptions, Status, Stream,
+};
 
 /// The minikube that `config` names (`minikube.binary`).
 pub fn from_config(config: &crate::config::Config) -> Minikube {
@@ -146,6 +148,11 @@ impl Minikube {
     /// The arguments of `minikube stop`.
     pub fn stop_args(profile: Option<&str>) -> Vec<String> {
         with_profile(strings(&["stop"]), profile)
+    }
+
+    /// The arguments of `minikube unpause`.
+    pub fn unpause_args(profile: Option<&str>) -> Vec<String> {
+        with_profile(strings(&["unpause"]), profile)
     }
 
     /// The arguments of `minikube delete`.

@@ -55,9 +55,37 @@ impl Minikube {
         self.binary.to_string_lossy().into_owned()
     }
 
+    /// A path (`./mk`, `/opt/mk`) rather than a name looked up on PATH.
+    fn is_path(&self) -> bool {
+        self.binary().contains(std::path::MAIN_SEPARATOR)
+    }
+
     fn not_installed(&self) -> MinikubeError {
-        MinikubeError::NotInstalled {
-            binary: self.binary(),
+        if self.is_path() {
+            MinikubeError::BinaryMissing {
+                path: self.binary(),
+            }
+        } else {
+            MinikubeError::NotInstalled {
+                binary: self.binary(),
+            }
+        }
+    }
+
+    /// Whether there is a minikube to run: the configured path exists, or the name is found
+    /// in a PATH directory. Runs nothing.
+    pub fn locate(&self) -> Result<(), MinikubeError> {
+        let found = if self.is_path() {
+            std::path::Path::new(&self.binary).exists()
+        } else {
+            std::env::var_os("PATH").is_some_and(|path| {
+                std::env::split_paths(&path).any(|dir| dir.join(&self.binary).is_file())
+            })
+        };
+        if found {
+            Ok(())
+        } else {
+            Err(self.not_installed())
         }
     }
 

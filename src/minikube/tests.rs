@@ -1,5 +1,6 @@
-//! Parser tests on outputs recorded from minikube v1.32.0 and v1.34.0 (tests/fixtures/
-//! minikube/, see its README for where each came from). No minikube runs here.
+//! Parser tests on outputs rebuilt from minikube's source at each release tag, v1.32.0 to
+//! v1.38.0 (tests/fixtures/minikube/, see its README for the source files of each). minikube
+//! cannot run here: no test starts one.
 
 use super::parse;
 use super::*;
@@ -19,7 +20,12 @@ macro_rules! fixture {
 
 #[rstest]
 #[case::v1_32(fixture!("v1.32.0", "profile-list.out"), "Running", false)]
-#[case::v1_34(fixture!("v1.34.0", "profile-list.out"), "OK", true)]
+#[case::v1_33(fixture!("v1.33.0", "profile-list.out"), "Running", true)]
+#[case::v1_34(fixture!("v1.34.0", "profile-list.out"), "Running", true)]
+#[case::v1_35(fixture!("v1.35.0", "profile-list.out"), "OK", true)]
+#[case::v1_36(fixture!("v1.36.0", "profile-list.out"), "OK", true)]
+#[case::v1_37(fixture!("v1.37.0", "profile-list.out"), "OK", true)]
+#[case::v1_38(fixture!("v1.38.0", "profile-list.out"), "OK", true)]
 fn profile_list_parses_valid_and_invalid_profiles(
     #[case] json: &str,
     #[case] running_word: &str,
@@ -55,14 +61,24 @@ fn profile_list_parses_valid_and_invalid_profiles(
 
 #[rstest]
 #[case::v1_32(fixture!("v1.32.0", "profile-list-empty.out"))]
+#[case::v1_33(fixture!("v1.33.0", "profile-list-empty.out"))]
 #[case::v1_34(fixture!("v1.34.0", "profile-list-empty.out"))]
+#[case::v1_35(fixture!("v1.35.0", "profile-list-empty.out"))]
+#[case::v1_36(fixture!("v1.36.0", "profile-list-empty.out"))]
+#[case::v1_37(fixture!("v1.37.0", "profile-list-empty.out"))]
+#[case::v1_38(fixture!("v1.38.0", "profile-list-empty.out"))]
 fn profile_list_without_profiles_is_empty(#[case] json: &str) {
     assert!(parse::profile_list(json).unwrap().is_empty());
 }
 
 #[rstest]
 #[case::v1_32(fixture!("v1.32.0", "profile-list-missing-driver.out"))]
+#[case::v1_33(fixture!("v1.33.0", "profile-list-missing-driver.out"))]
 #[case::v1_34(fixture!("v1.34.0", "profile-list-missing-driver.out"))]
+#[case::v1_35(fixture!("v1.35.0", "profile-list-missing-driver.out"))]
+#[case::v1_36(fixture!("v1.36.0", "profile-list-missing-driver.out"))]
+#[case::v1_37(fixture!("v1.37.0", "profile-list-missing-driver.out"))]
+#[case::v1_38(fixture!("v1.38.0", "profile-list-missing-driver.out"))]
 fn profile_list_missing_required_field_names_it(#[case] json: &str) {
     let err = parse::profile_list(json).unwrap_err();
     assert!(err.contains("missing field `Driver`"), "{err}");
@@ -76,9 +92,19 @@ fn profile_list_error_body_is_an_error() {
 
 #[rstest]
 #[case::v1_32_running(fixture!("v1.32.0", "status.out"), true)]
-#[case::v1_34_running(fixture!("v1.34.0", "status.out"), true)]
 #[case::v1_32_stopped(fixture!("v1.32.0", "status-stopped.out"), false)]
+#[case::v1_33_running(fixture!("v1.33.0", "status.out"), true)]
+#[case::v1_33_stopped(fixture!("v1.33.0", "status-stopped.out"), false)]
+#[case::v1_34_running(fixture!("v1.34.0", "status.out"), true)]
 #[case::v1_34_stopped(fixture!("v1.34.0", "status-stopped.out"), false)]
+#[case::v1_35_running(fixture!("v1.35.0", "status.out"), true)]
+#[case::v1_35_stopped(fixture!("v1.35.0", "status-stopped.out"), false)]
+#[case::v1_36_running(fixture!("v1.36.0", "status.out"), true)]
+#[case::v1_36_stopped(fixture!("v1.36.0", "status-stopped.out"), false)]
+#[case::v1_37_running(fixture!("v1.37.0", "status.out"), true)]
+#[case::v1_37_stopped(fixture!("v1.37.0", "status-stopped.out"), false)]
+#[case::v1_38_running(fixture!("v1.38.0", "status.out"), true)]
+#[case::v1_38_stopped(fixture!("v1.38.0", "status-stopped.out"), false)]
 fn status_parses_a_single_node_object(#[case] json: &str, #[case] running: bool) {
     let nodes = parse::status(json).unwrap();
     assert_eq!(nodes.len(), 1);
@@ -91,7 +117,12 @@ fn status_parses_a_single_node_object(#[case] json: &str, #[case] running: bool)
 
 #[rstest]
 #[case::v1_32(fixture!("v1.32.0", "status-multinode.out"))]
+#[case::v1_33(fixture!("v1.33.0", "status-multinode.out"))]
 #[case::v1_34(fixture!("v1.34.0", "status-multinode.out"))]
+#[case::v1_35(fixture!("v1.35.0", "status-multinode.out"))]
+#[case::v1_36(fixture!("v1.36.0", "status-multinode.out"))]
+#[case::v1_37(fixture!("v1.37.0", "status-multinode.out"))]
+#[case::v1_38(fixture!("v1.38.0", "status-multinode.out"))]
 fn status_parses_a_multi_node_array(#[case] json: &str) {
     let nodes = parse::status(json).unwrap();
     assert_eq!(nodes.len(), 2);
@@ -108,7 +139,12 @@ fn status_missing_field_names_it() {
 
 #[rstest]
 #[case::v1_32(fixture!("v1.32.0", "addons-list.out"), "helm-tiller")]
-#[case::v1_34(fixture!("v1.34.0", "addons-list.out"), "yakd")]
+#[case::v1_33(fixture!("v1.33.0", "addons-list.out"), "yakd")]
+#[case::v1_34(fixture!("v1.34.0", "addons-list.out"), "volcano")]
+#[case::v1_35(fixture!("v1.35.0", "addons-list.out"), "amd-gpu-device-plugin")]
+#[case::v1_36(fixture!("v1.36.0", "addons-list.out"), "amd-gpu-device-plugin")]
+#[case::v1_37(fixture!("v1.37.0", "addons-list.out"), "kubetail")]
+#[case::v1_38(fixture!("v1.38.0", "addons-list.out"), "kubetail")]
 fn addons_list_parses_states(#[case] json: &str, #[case] only_here: &str) {
     let addons = parse::addons(json).unwrap();
     let enabled: Vec<&str> = addons
@@ -152,7 +188,12 @@ fn docker_env_without_docker_host_is_an_error() {
 
 #[rstest]
 #[case::v1_32(fixture!("v1.32.0", "version-short.out"), "v1.32.0")]
+#[case::v1_33(fixture!("v1.33.0", "version-short.out"), "v1.33.0")]
 #[case::v1_34(fixture!("v1.34.0", "version-short.out"), "v1.34.0")]
+#[case::v1_35(fixture!("v1.35.0", "version-short.out"), "v1.35.0")]
+#[case::v1_36(fixture!("v1.36.0", "version-short.out"), "v1.36.0")]
+#[case::v1_37(fixture!("v1.37.0", "version-short.out"), "v1.37.0")]
+#[case::v1_38(fixture!("v1.38.0", "version-short.out"), "v1.38.0")]
 #[case::long_form("minikube version: v1.35.0\ncommit: abc\n", "v1.35.0")]
 fn version_is_read_from_short_and_long_forms(#[case] text: &str, #[case] want: &str) {
     assert_eq!(parse::version(text).as_deref(), Some(want));
@@ -160,7 +201,12 @@ fn version_is_read_from_short_and_long_forms(#[case] text: &str, #[case] want: &
 
 #[rstest]
 #[case::v1_32(fixture!("v1.32.0", "status-not-found.out"))]
+#[case::v1_33(fixture!("v1.33.0", "status-not-found.out"))]
 #[case::v1_34(fixture!("v1.34.0", "status-not-found.out"))]
+#[case::v1_35(fixture!("v1.35.0", "status-not-found.out"))]
+#[case::v1_36(fixture!("v1.36.0", "status-not-found.out"))]
+#[case::v1_37(fixture!("v1.37.0", "status-not-found.out"))]
+#[case::v1_38(fixture!("v1.38.0", "status-not-found.out"))]
 fn json_error_events_are_reduced_to_their_messages(#[case] stdout: &str) {
     let lines = parse::error_lines(stdout, "");
     assert_eq!(
@@ -206,12 +252,31 @@ fn start_options_only_pass_what_is_set() {
 }
 
 #[test]
-fn missing_binary_is_not_installed_with_the_install_link_and_exit_5() {
-    let mk = Minikube::new("/nonexistent/devk-test/minikube");
+fn missing_binary_on_path_is_not_installed_with_the_install_link_and_exit_5() {
+    let mk = Minikube::new("devk-test-no-such-minikube");
     let err = mk.profiles().unwrap_err();
     assert!(matches!(err, MinikubeError::NotInstalled { .. }), "{err}");
     assert!(err.to_string().contains(INSTALL_URL));
+    assert!(err.to_string().contains("not found on PATH"), "{err}");
     assert_eq!(err.exit(), crate::exit::Exit::NotFound);
+    assert!(mk.locate().unwrap_err().is_missing());
+}
+
+#[test]
+fn a_configured_path_that_does_not_exist_says_so_not_path() {
+    let mk = Minikube::new("/nonexistent/mk");
+    let err = mk.profiles().unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("minikube.binary is `/nonexistent/mk`, which does not exist"),
+        "{text}"
+    );
+    assert!(!text.contains("PATH;"), "{text}");
+    assert_eq!(err.exit(), crate::exit::Exit::NotFound);
+    assert!(matches!(
+        mk.locate(),
+        Err(MinikubeError::BinaryMissing { .. })
+    ));
 }
 
 #[test]
@@ -280,4 +345,55 @@ fn stream_cancel_interrupts_the_child_promptly() {
         .unwrap_err();
     assert!(matches!(err, MinikubeError::Cancelled { .. }), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(8));
+}
+
+#[rstest]
+// Up to v1.34: libmachine's state names (cmd/minikube/cmd/config/profile_list.go).
+#[case("Running", ProfileState::Running)]
+#[case("Stopped", ProfileState::Stopped)]
+#[case("Saved", ProfileState::Stopped)]
+#[case("Starting", ProfileState::Busy)]
+#[case("Stopping", ProfileState::Busy)]
+#[case("Timeout", ProfileState::Error)]
+// v1.33 and v1.34 HA clusters.
+#[case("HAppy", ProfileState::Running)]
+#[case("Degraded", ProfileState::Degraded)]
+// From v1.35: cluster.GetState names (pkg/minikube/cluster/status.go).
+#[case("OK", ProfileState::Running)]
+#[case("Warning", ProfileState::Running)]
+#[case("Paused", ProfileState::Paused)]
+#[case("Pausing", ProfileState::Busy)]
+#[case("Unpausing", ProfileState::Busy)]
+#[case("Deleting", ProfileState::Busy)]
+#[case("NotFound", ProfileState::Stopped)]
+#[case("Error", ProfileState::Error)]
+#[case("InsufficientStorage", ProfileState::Error)]
+#[case("Unknown", ProfileState::Unknown)]
+#[case("Skipped", ProfileState::Unknown)]
+#[case("", ProfileState::Unknown)]
+fn profile_states_of_every_version_are_read(#[case] word: &str, #[case] want: ProfileState) {
+    assert_eq!(ProfileState::from_word(word), want);
+}
+
+/// What each release's `ClusterConfig` carries (pkg/minikube/config/types.go at the tag):
+/// `VMDriver` until v1.32, `Mount` until v1.36, `Rosetta` from v1.38. devk reads none of
+/// them, so every release parses the same.
+#[rstest]
+#[case::v1_32(fixture!("v1.32.0", "profile-list.out"), true, true, false)]
+#[case::v1_33(fixture!("v1.33.0", "profile-list.out"), false, true, false)]
+#[case::v1_36(fixture!("v1.36.0", "profile-list.out"), false, true, false)]
+#[case::v1_37(fixture!("v1.37.0", "profile-list.out"), false, false, false)]
+#[case::v1_38(fixture!("v1.38.0", "profile-list.out"), false, false, true)]
+fn fixtures_follow_each_releases_cluster_config(
+    #[case] json: &str,
+    #[case] vm_driver: bool,
+    #[case] mount: bool,
+    #[case] rosetta: bool,
+) {
+    let doc: serde_json::Value = serde_json::from_str(json).unwrap();
+    let config = &doc["valid"][0]["Config"];
+    assert_eq!(config.get("VMDriver").is_some(), vm_driver);
+    assert_eq!(config.get("Mount").is_some(), mount);
+    assert_eq!(config.get("Rosetta").is_some(), rosetta);
+    assert_eq!(parse::profile_list(json).unwrap().len(), 3);
 }

@@ -35,13 +35,57 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// True when the cluster answers: `Running` (older minikube) or an `OK`-class state
-    /// (newer minikube reports `OK`, `HAppy`, `Warning`, `Degraded`).
+    /// What the status word means, in either of minikube's vocabularies.
+    pub fn state(&self) -> ProfileState {
+        ProfileState::from_word(&self.status)
+    }
+
+    /// True when the cluster answers (its API server serves requests).
     pub fn is_running(&self) -> bool {
-        matches!(
-            self.status.as_str(),
-            "Running" | "OK" | "HAppy" | "Warning" | "Degraded"
-        )
+        matches!(self.state(), ProfileState::Running | ProfileState::Degraded)
+    }
+}
+
+/// A profile's state, whichever words the minikube version used for it.
+///
+/// Up to v1.34 `profile list` reports the machine or API server state as libmachine names it
+/// (`Running`, `Stopped`, `Paused`, `Saved`, `Starting`, `Stopping`, `Error`, `Timeout`, or
+/// `Unknown`; v1.33 added `HAppy` and `Degraded` for HA clusters) from
+/// `cmd/minikube/cmd/config/profile_list.go`. From v1.35 it reports `cluster.GetState` names
+/// (`pkg/minikube/cluster/status.go`): `Starting`, `Pausing`, `Unpausing`, `Stopping`,
+/// `Deleting`, `OK`, `HAppy`, `Warning`, `Degraded`, `NotFound`, `Stopped`, `Paused`, `Error`,
+/// `InsufficientStorage`, `Unknown`. `Skipped` is `profile list --light`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProfileState {
+    /// The API server serves requests (`Running`, `OK`, `HAppy`, `Warning`).
+    Running,
+    /// An HA cluster that serves but lost a control plane (`Degraded`).
+    Degraded,
+    /// Paused (`minikube unpause` resumes it).
+    Paused,
+    /// On its way somewhere (`Starting`, `Stopping`, `Pausing`, `Unpausing`, `Deleting`).
+    Busy,
+    /// Not running (`Stopped`, `Saved`, `NotFound`).
+    Stopped,
+    /// Broken (`Error`, `Timeout`, `InsufficientStorage`, `Misconfigured`).
+    Error,
+    /// minikube could not tell (`Unknown`, `Skipped`, or a word devk does not know).
+    Unknown,
+}
+
+impl ProfileState {
+    /// Reads minikube's word for a profile's state.
+    pub fn from_word(word: &str) -> ProfileState {
+        match word {
+            "Running" | "OK" | "HAppy" | "Warning" => ProfileState::Running,
+            "Degraded" => ProfileState::Degraded,
+            "Paused" => ProfileState::Paused,
+            "Starting" | "Stopping" | "Pausing" | "Unpausing" | "Deleting" => ProfileState::Busy,
+            "Stopped" | "Saved" | "NotFound" => ProfileState::Stopped,
+            "Error" | "Timeout" | "InsufficientStorage" | "Misconfigured" => ProfileState::Error,
+            _ => ProfileState::Unknown,
+        }
     }
 }
 

@@ -164,21 +164,23 @@ pub fn decide_push_str(
 }
 
 fn advice(reference: &ImageRef, ci_only_tag: Option<&ImageRef>) -> String {
-    let short = format!("{}:{}", reference.path(), reference.tag_or_latest());
-    let local = format!("localhost:5000/{short}");
     let mut steps = Vec::new();
     if let Some(tag) = ci_only_tag {
+        // The reference itself may be pushed; only the other tag stands in the way.
         steps.push(format!(
-            "remove the CI-only tag first (`docker rmi {tag}` removes only that tag, not the image)"
+            "remove the CI-only tag (`docker rmi {tag}` removes only that tag, not the image), then push as before (`devk push {reference}`)"
+        ));
+    } else {
+        let short = format!("{}:{}", reference.path(), reference.tag_or_latest());
+        let local = format!("localhost:5000/{short}");
+        steps.push(format!(
+            "load the image into your local cluster (`minikube image load {reference}` or \
+             `kind load docker-image {reference}`)"
+        ));
+        steps.push(format!(
+            "or push it to a local registry (`docker tag {reference} {local} && docker push {local}`)"
         ));
     }
-    steps.push(format!(
-        "load the image into your local cluster (`minikube image load {reference}` or \
-         `kind load docker-image {reference}`)"
-    ));
-    steps.push(format!(
-        "or push it to a local registry (`docker tag {reference} {local} && docker push {local}`)"
-    ));
     steps.push(
         "to get it into ECR, push your commit and let the CI pipeline build and push it".into(),
     );
@@ -252,6 +254,24 @@ mod tests {
         "vpce-0a1b2c3d-ef45.dkr.ecr.us-east-1.vpce.amazonaws.com/app:1",
         Want::Ci
     )]
+    // Every other partition (each of these was pushable from a laptop before the SDK table).
+    #[case::ecr_iso_c2s("123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov/app:1", Want::Ci)]
+    #[case::ecr_iso_b_sc2s("123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov/app:1", Want::Ci)]
+    #[case::ecr_iso_e_adc("123456789012.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk/app:1", Want::Ci)]
+    #[case::ecr_iso_f_hci(
+        "123456789012.dkr.ecr-fips.us-isof-south-1.csp.hci.ic.gov/app",
+        Want::Ci
+    )]
+    #[case::ecr_sovereign_cloud("123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu/app:1", Want::Ci)]
+    #[case::ecr_sovereign_dual_stack(
+        "123456789012.dkr-ecr.eusc-de-east-1.on.amazonwebservices.eu/app:1",
+        Want::Ci
+    )]
+    #[case::ecr_china_dual_stack_api(
+        "123456789012.dkr-ecr.cn-north-1.api.amazonwebservices.com.cn/app:1",
+        Want::Ci
+    )]
+    #[case::ecr_iso_dual_stack("123456789012.dkr-ecr.us-iso-east-1.on.aws.ic.gov/app:1", Want::Ci)]
     #[case::ecr_public("public.ecr.aws/team/app:1", Want::Ci)]
     #[case::ecr_public_upper("PUBLIC.ECR.AWS/team/app:1", Want::Ci)]
     #[case::ecr_public_digest(&format!("public.ecr.aws/team/app@{DIGEST}"), Want::Ci)]
@@ -374,6 +394,11 @@ mod tests {
             assert!(d.why.contains("also tagged"), "{}", d.why);
             assert!(d.advice.contains("docker rmi"), "{}", d.advice);
             assert_ne!(d.decided_by, d.reference);
+            assert!(
+                d.advice.contains("`devk push localhost:5000/app:dev`"),
+                "{}",
+                d.advice
+            );
         }
         let in_ci =
             decide_push_str("localhost:5000/app:dev", &others, &jenkins(), &rules()).unwrap();
@@ -393,6 +418,29 @@ mod tests {
         assert!(m.contains(WHY_CI_ONLY), "{m}");
         assert!(m.contains("minikube image load"), "{m}");
         assert!(m.contains("localhost:5000/team/app:1.2"), "{m}");
+    }
+
+    /// Advice never tells the user to tag an image to the name it already has.
+    #[rstest]
+    #[case::local_registry_with_ecr_tag("localhost:5000/app:dev", "public.ecr.aws/team/app:1")]
+    #[case::loopback_with_ecr_tag("127.0.0.1:5000/app:dev", &format!("{ECR}/app:1"))]
+    #[case::already_local_name("localhost:5000/team/app:1", "public.ecr.aws/team/app:1")]
+    #[case::ecr_itself(&format!("{ECR}/app:1"), "ghcr.io/o/app:1")]
+    fn advice_never_tags_an_image_to_its_own_name(#[case] reference: &str, #[case] other: &str) {
+        let d = decide_push_str(reference, &[other.to_owned()], &no_ci(), &rules()).unwrap();
+        assert!(!d.allowed);
+        let tags: Vec<(&str, &str)> = d
+            .advice
+            .split("`docker tag ")
+            .skip(1)
+            .filter_map(|rest| {
+                let words: Vec<&str> = rest.split_whitespace().take(2).collect();
+                Some((*words.first()?, words.get(1)?.trim_end_matches('`')))
+            })
+            .collect();
+        for (from, to) in tags {
+            assert_ne!(from, to, "{}", d.advice);
+        }
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! What kind of registry a host is: Amazon ECR (private or Public), a registry devk.toml names
 //! as CI-only, one on this machine, or any other. ECR is recognised in every host form AWS
-//! serves (commercial and China partitions, FIPS, dual-stack, VPC endpoint names), in any case,
-//! with or without a port, by strict suffix matching on AWS-owned domains, so look-alikes such
-//! as `dkr.ecr.example.com` or `x.amazonaws.com.evil.io` are not ECR.
+//! serves in every partition (the SDK's partition table, see [`super::partitions`]: commercial,
+//! China, GovCloud, the ISO partitions, the European Sovereign Cloud; FIPS, dual-stack, VPC
+//! endpoint names), in any case, with or without a port, by strict suffix matching on the
+//! partitions' domains, so look-alikes such as `dkr.ecr.example.com` or
+//! `x.amazonaws.com.evil.io` are not ECR.
 
 use std::fmt;
 
 use super::glob::Glob;
 use super::image_ref::is_loopback_host;
+use super::partitions::ecr_host;
 
 /// The kind of a registry host.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -20,7 +23,8 @@ pub enum RegistryKind {
         region: String,
         fips: bool,
         dual_stack: bool,
-        china: bool,
+        /// The AWS partition: `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, ...
+        partition: String,
     },
     /// ECR Public (`public.ecr.aws`).
     EcrPublic,
@@ -58,7 +62,7 @@ impl fmt::Display for RegistryKind {
                 region,
                 fips,
                 dual_stack,
-                china,
+                partition,
             } => {
                 f.write_str("an Amazon ECR private registry")?;
                 let mut notes = Vec::new();
@@ -72,8 +76,8 @@ impl fmt::Display for RegistryKind {
                 if *dual_stack {
                     notes.push("dual-stack endpoint".into());
                 }
-                if *china {
-                    notes.push("China partition".into());
+                if partition != "aws" {
+                    notes.push(format!("partition {partition}"));
                 }
                 write!(f, " ({})", notes.join(", "))
             }
@@ -87,16 +91,6 @@ impl fmt::Display for RegistryKind {
         }
     }
 }
-
-/// AWS-owned domain suffixes under which ECR registry hosts live, with whether the suffix is
-/// the China partition and whether it is a dual-stack domain.
-const AWS_SUFFIXES: &[(&str, bool, bool)] = &[
-    (".amazonaws.com", false, false),
-    (".amazonaws.com.cn", true, false),
-    (".on.aws", false, true),
-    (".on.amazonwebservices.com.cn", true, true),
-    (".api.aws", false, true),
-];
 
 /// Classifies a registry host (`host` or `host:port`, any case) against the built-in ECR
 /// rules, then the CI-only globs.
@@ -137,36 +131,14 @@ fn ecr_kind(host: &str) -> Option<RegistryKind> {
     if host == "public.ecr.aws" || host.ends_with(".public.ecr.aws") {
         return Some(RegistryKind::EcrPublic);
     }
-    let (stem, china, dual_suffix) = AWS_SUFFIXES
-        .iter()
-        // The longest matching suffix, so `.amazonaws.com.cn` wins over nothing shorter.
-        .filter_map(|(s, china, dual)| host.strip_suffix(s).map(|stem| (stem, *china, *dual)))
-        .min_by_key(|(stem, _, _)| stem.len())?;
-    let labels: Vec<&str> = stem.split('.').collect();
-    // `dkr.ecr[-fips]` (IPv4 endpoints) or `dkr-ecr[-fips]` (dual-stack endpoints), then the
-    // region. Anything may come before (account ID, VPC endpoint ID) or after (`vpce`).
-    for (i, label) in labels.iter().enumerate() {
-        let (fips, dash_form, region_at) = match (*label, labels.get(i + 1).copied()) {
-            ("dkr", Some("ecr")) => (false, false, i + 2),
-            ("dkr", Some("ecr-fips")) => (true, false, i + 2),
-            ("dkr-ecr", _) => (false, true, i + 1),
-            ("dkr-ecr-fips", _) => (true, true, i + 1),
-            _ => continue,
-        };
-        let region = labels.get(region_at).filter(|r| !r.is_empty())?;
-        let account = (i == 1)
-            .then(|| labels[0])
-            .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-            .map(str::to_string);
-        return Some(RegistryKind::EcrPrivate {
-            account,
-            region: (*region).to_string(),
-            fips,
-            dual_stack: dash_form || dual_suffix,
-            china,
-        });
-    }
-    None
+    let found = ecr_host(host)?;
+    Some(RegistryKind::EcrPrivate {
+        account: found.account,
+        region: found.region,
+        fips: found.fips,
+        dual_stack: found.dual_stack,
+        partition: found.partition,
+    })
 }
 
 #[cfg(test)]
@@ -179,14 +151,14 @@ mod tests {
         region: &str,
         fips: bool,
         dual: bool,
-        china: bool,
+        partition: &str,
     ) -> RegistryKind {
         RegistryKind::EcrPrivate {
             account: account.map(str::to_string),
             region: region.into(),
             fips,
             dual_stack: dual,
-            china,
+            partition: partition.into(),
         }
     }
 
@@ -195,31 +167,31 @@ mod tests {
     #[rstest]
     #[case(
         "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
-        ecr(A, "eu-west-1", false, false, false)
+        ecr(A, "eu-west-1", false, false, "aws")
     )]
     #[case(
         "123456789012.DKR.ECR.EU-WEST-1.AMAZONAWS.COM:443",
-        ecr(A, "eu-west-1", false, false, false)
+        ecr(A, "eu-west-1", false, false, "aws")
     )]
     #[case(
         "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn",
-        ecr(A, "cn-north-1", false, false, true)
+        ecr(A, "cn-north-1", false, false, "aws-cn")
     )]
     #[case(
         "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com",
-        ecr(A, "us-gov-west-1", true, false, false)
+        ecr(A, "us-gov-west-1", true, false, "aws-us-gov")
     )]
     #[case(
         "123456789012.dkr-ecr.us-east-1.on.aws",
-        ecr(A, "us-east-1", false, true, false)
+        ecr(A, "us-east-1", false, true, "aws")
     )]
     #[case(
         "123456789012.dkr-ecr-fips.us-east-1.on.aws",
-        ecr(A, "us-east-1", true, true, false)
+        ecr(A, "us-east-1", true, true, "aws")
     )]
     #[case(
         "vpce-0a1b-2c3d.dkr.ecr.us-east-1.vpce.amazonaws.com",
-        ecr(None, "us-east-1", false, false, false)
+        ecr(None, "us-east-1", false, false, "aws")
     )]
     #[case("public.ecr.aws", RegistryKind::EcrPublic)]
     #[case("PUBLIC.ECR.AWS:443", RegistryKind::EcrPublic)]

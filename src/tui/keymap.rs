@@ -48,6 +48,7 @@ pub enum Action {
     LogWrap,
     LogJson,
     LogPod,
+    LogPrevious,
     LogSave,
     LogClear,
     LogCopy,
@@ -143,6 +144,11 @@ impl Action {
             Action::LogPod,
             "log_pod",
             "logs: show one pod/container at a time",
+        ),
+        (
+            Action::LogPrevious,
+            "log_previous",
+            "logs: the previous instance of restarted containers (again: the live log)",
         ),
         (
             Action::LogSave,

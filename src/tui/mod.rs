@@ -1,41 +1,48 @@
-//! The terminal UI: Elm-style. `app` holds the model and `update` (no I/O), `views` draws it,
-//! `runtime` runs the loop and the effects, this file sets the terminal up and restores it
-//! (also on panic).
+//! The terminal UI, Elm-style: one model, messages in, effects out.
+//!
+//! ```text
+//! runtime/   terminal set-up and restore, the event loop, the effect runner, frame stats
+//! update.rs  the router: update(&mut Model, Msg) -> Vec<Effect>; screen-wide keys here,
+//!            the rest to the open overlay or the tab in front (tabs::Page)
+//! view.rs    view(&Model, &Theme, &mut Frame): header, tab bar, body frame, status line
+//! app.rs     the Model: the current tab, the overlay, the kubeconfig snapshot, notices, and
+//!            each tab's state (defined in its folder)
+//! msg.rs     Msg (keys, ticks, task results) and Effect (work for the runtime): plain data
+//! keymap.rs  (key, scope) -> Action, from `[keys]`; the help overlay is generated from it
+//! keys.rs    devk's own key values; theme.rs: styles from `[theme]`, or none (NO_COLOR)
+//! tabs/      one folder per tab and one for the log view: state, update, view, tasks, tests
+//! overlays/  help, command palette, protected-context confirmation, namespace input
+//! widgets/   shared: the list cursor, table scrolling, text input, dialogs, status line
+//! ```
+//!
+//! 1. The runtime waits on terminal events, a bounded channel of messages from tasks and the
+//!    clock, and applies each message with `update`, which changes the model and returns
+//!    effects. 2. The effect runner starts a task per effect; tasks never touch the model,
+//!    they send messages (long streams in batches, each with a generation so results from a
+//!    stream the user left are dropped). 3. When the model changed, one frame is drawn, at
+//!    most `[tui] fps` a second. Nothing in `update` or `view` blocks or does I/O.
 
 pub mod app;
-pub mod creds;
-mod creds_tasks;
 #[cfg(test)]
 mod fixtures;
-pub mod images;
-mod images_tasks;
 pub mod keymap;
 pub mod keys;
-pub mod logview;
-pub mod minikube;
 pub mod msg;
+pub mod overlays;
 pub mod runtime;
+pub mod tabs;
 pub mod theme;
 pub mod update;
-mod update_creds;
-mod update_images;
-mod update_logs;
-mod update_minikube;
-pub mod views;
+pub mod view;
+#[cfg(test)]
+mod view_tests;
+pub mod widgets;
 
-use std::io::{self, Stdout};
+use std::io;
 use std::time::Duration;
 
-use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-    EventStream, KeyEventKind, MouseEventKind,
-};
-use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
+use crossterm::event::EventStream;
 use futures::StreamExt;
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 
 use crate::config::Loaded;
 use crate::exit::Exit;
@@ -43,8 +50,6 @@ use crate::kubeconfig::Sources;
 use crate::policy::ClassRules;
 use app::Model;
 use keymap::Keymap;
-use keys::{Key, KeyCode};
-use msg::{Mouse, Msg};
 use runtime::{Env, Until};
 use theme::Theme;
 
@@ -95,80 +100,6 @@ pub fn keymap_and_theme(loaded: &Loaded, color: bool) -> Result<(Keymap, Theme),
     }
 }
 
-/// Converts a crossterm event into a message (None for events devk ignores).
-pub fn convert(event: Event) -> Option<Msg> {
-    use crossterm::event::{KeyCode as C, KeyModifiers as M};
-    match event {
-        Event::Key(k) if k.kind != KeyEventKind::Release => {
-            let code = match k.code {
-                C::Char(c) => KeyCode::Char(c),
-                C::Enter => KeyCode::Enter,
-                C::Esc => KeyCode::Esc,
-                C::Tab => KeyCode::Tab,
-                C::BackTab => KeyCode::BackTab,
-                C::Up => KeyCode::Up,
-                C::Down => KeyCode::Down,
-                C::Left => KeyCode::Left,
-                C::Right => KeyCode::Right,
-                C::PageUp => KeyCode::PageUp,
-                C::PageDown => KeyCode::PageDown,
-                C::Home => KeyCode::Home,
-                C::End => KeyCode::End,
-                C::Backspace => KeyCode::Backspace,
-                C::Delete => KeyCode::Delete,
-                C::F(n) => KeyCode::F(n),
-                _ => return None,
-            };
-            Some(Msg::Key(Key {
-                code,
-                ctrl: k.modifiers.contains(M::CONTROL),
-                alt: k.modifiers.contains(M::ALT),
-            }))
-        }
-        Event::Paste(s) => Some(Msg::Paste(s)),
-        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
-        Event::Mouse(m) => match m.kind {
-            MouseEventKind::Down(_) => Some(Msg::Mouse(Mouse::Click {
-                column: m.column,
-                row: m.row,
-            })),
-            MouseEventKind::ScrollUp => Some(Msg::Mouse(Mouse::ScrollUp)),
-            MouseEventKind::ScrollDown => Some(Msg::Mouse(Mouse::ScrollDown)),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn restore_terminal() {
-    let _ = disable_raw_mode();
-    let _ = crossterm::execute!(
-        io::stdout(),
-        DisableBracketedPaste,
-        DisableMouseCapture,
-        LeaveAlternateScreen,
-        crossterm::cursor::Show
-    );
-}
-
-fn setup_terminal() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
-    // Restore the terminal before the panic message prints, or it would be unreadable and the
-    // shell left in raw mode.
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        default_hook(info);
-    }));
-    enable_raw_mode()?;
-    crossterm::execute!(
-        io::stdout(),
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        EnableBracketedPaste
-    )?;
-    Terminal::new(CrosstermBackend::new(io::stdout()))
-}
-
 /// Opens the TUI on the current terminal and runs it until the user quits.
 pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
     let (keymap, theme) = keymap_and_theme(loaded, theme::color_enabled())?;
@@ -178,10 +109,11 @@ pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
         &cfg.contexts.local,
         ClassRules::minikube_home_from_env(),
     );
-    let snapshot = runtime::snapshot(&opts.sources, &rules).map_err(|message| TuiError {
-        exit: Exit::Kubeconfig,
-        message,
-    })?;
+    let snapshot =
+        tabs::contexts::tasks::snapshot(&opts.sources, &rules).map_err(|message| TuiError {
+            exit: Exit::Kubeconfig,
+            message,
+        })?;
     let env = Env {
         sources: opts.sources.clone(),
         rules,
@@ -194,7 +126,7 @@ pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
     };
     let mut model = Model::new(snapshot, keymap, 0);
     model.simulated = opts.simulated;
-    model.creds = creds::CredsState::new(cfg.creds.clone());
+    model.creds = tabs::creds::CredsState::new(cfg.creds.clone());
     model.images.name = cfg.images.name.clone();
     model.images.local_registry = cfg.images.local_registry.clone();
     // Reads DOCKER_HOST or the docker context's meta file; connects to nothing.
@@ -224,14 +156,15 @@ pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
         exit: Exit::Io,
         message: format!("terminal error: {e}"),
     };
-    let mut terminal = setup_terminal().map_err(io_err)?;
+    let mut terminal = runtime::terminal::setup().map_err(io_err)?;
     let fps = cfg.tui.fps;
     let result = rt.block_on(async {
-        let events = EventStream::new().filter_map(|e| async move { e.ok().and_then(convert) });
+        let events = EventStream::new()
+            .filter_map(|e| async move { e.ok().and_then(runtime::terminal::convert) });
         let events = Box::pin(events);
         runtime::run(&mut terminal, model, &theme, env, events, fps, opts.until).await
     });
-    restore_terminal();
+    runtime::terminal::restore();
     // Leave background tasks (a watch stuck connecting) behind without waiting for them.
     rt.shutdown_timeout(Duration::from_millis(100));
     result.map(|_| ()).map_err(io_err)

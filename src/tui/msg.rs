@@ -4,31 +4,13 @@
 use crate::contexts::ContextRow;
 
 use super::keys::Key;
-
-/// A pod as the Pods tab shows it (converted from the API object in `cluster::pods`).
-pub use crate::cluster::pods::PodSummary as PodRow;
-
-/// A change to the pod list from the watch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PodChange {
-    /// The full list (after a (re)list): replaces everything.
-    Reset(Vec<PodRow>),
-    Upsert(PodRow),
-    Delete(String),
-}
+use super::tabs::{creds, hook, images, logs, minikube, pods::PodChange};
 
 /// What the kubeconfig says after a load or a write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KubeSnapshot {
     pub rows: Vec<ContextRow>,
     pub current: Option<String>,
-}
-
-/// The Hook tab's data: what is installed and what the last push scan found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HookInfo {
-    pub status: crate::githook::install::HookStatus,
-    pub last_scan: Option<crate::githook::report::LastScan>,
 }
 
 /// Mouse input, reduced to what devk uses.
@@ -76,7 +58,7 @@ pub enum Msg {
     /// Log lines and markers for the log view of generation `generation`.
     Logs {
         generation: u64,
-        events: Vec<crate::cluster::logsession::SessionEvent>,
+        events: Vec<crate::logs::session::SessionEvent>,
     },
     /// A message for the footer (a file saved, a copy made, an error).
     Notice {
@@ -84,13 +66,13 @@ pub enum Msg {
         error: bool,
     },
     /// Profiles and addons from minikube (or why they could not be read).
-    Minikube(Result<Box<super::minikube::MinikubeInfo>, String>),
+    Minikube(Result<Box<minikube::MinikubeInfo>, String>),
     /// A line of output from the running minikube operation.
     MinikubeLine(String),
     /// The minikube operation ended (Err: minikube's error lines and exit code).
     MinikubeDone(Result<(), String>),
     /// The pre-push hook's state in the current repository and its last scan.
-    Hook(Result<Box<HookInfo>, String>),
+    Hook(Result<Box<hook::HookInfo>, String>),
     /// The pull secrets of the context read for creds generation `generation`.
     CredsStatus {
         generation: u64,
@@ -100,7 +82,7 @@ pub enum Msg {
     CredsRefreshed {
         generation: u64,
         automatic: bool,
-        result: Result<crate::ecr::refresh::Report, super::creds::RefreshFailure>,
+        result: Result<crate::ecr::refresh::Report, creds::RefreshFailure>,
     },
     /// The project's local images (or why they could not be listed).
     Images(Result<Vec<crate::images::list::ImageRow>, String>),
@@ -109,7 +91,7 @@ pub enum Msg {
     /// Progress of the running push.
     ImagePush(Vec<crate::images::push_stream::PushEvent>),
     /// The build or push ended.
-    ImageOpDone(super::images::OpEnd),
+    ImageOpDone(images::OpEnd),
 }
 
 /// Work for the runtime. `update` returns these; the runtime runs them and answers with `Msg`s.
@@ -135,7 +117,7 @@ pub enum Effect {
     /// (Re)start the log stream for a view; stops any older one.
     StreamLogs {
         generation: u64,
-        selection: super::logview::Selection,
+        selection: logs::Selection,
         since: Option<crate::logs::timestamp::Nanos>,
         tail: Option<i64>,
     },

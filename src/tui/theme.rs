@@ -4,6 +4,7 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::config::ThemeConfig;
+use crate::policy::ContextClass;
 
 /// Resolved styles for the view.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +101,15 @@ impl Theme {
             selected: Style::default().add_modifier(Modifier::REVERSED),
             danger_color: None,
         }
+    }
+}
+
+/// The style of a context class's label.
+pub fn class_style(theme: &Theme, class: ContextClass) -> Style {
+    match class {
+        ContextClass::Protected => theme.danger,
+        ContextClass::Local => theme.local,
+        ContextClass::Remote => theme.remote,
     }
 }
 

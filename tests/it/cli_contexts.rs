@@ -441,7 +441,7 @@ fn a_bad_project_config_is_reported_with_line_and_suggestion() {
 }
 
 #[test]
-fn project_config_protected_patterns_apply() {
+fn project_config_adds_protected_patterns_and_keeps_the_defaults() {
     let home = Home::new();
     let kc = standard(&home);
     fs::write(
@@ -453,9 +453,55 @@ fn project_config_protected_patterns_apply() {
     assert_eq!(r.code, 6, "{r:?}");
     let r = home.devk(&kc, &["switch", "eks-prod-eu"]);
     assert_eq!(
-        r.code, 0,
-        "prod is no longer protected by this project's patterns: {r:?}"
+        r.code, 6,
+        "a project file must not take away the built-in protection: {r:?}"
     );
+    let r = home.devk(&kc, &["config", "check"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout.contains(
+            "devk.toml:2: contexts.protected leaves out `*prod*`, `*prd*`, `*production*`"
+        ),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn environment_and_flags_add_protected_patterns_and_keep_the_defaults() {
+    let home = Home::new();
+    let kc = standard(&home);
+    let mut cmd = devk(home.path());
+    cmd.env("KUBECONFIG", &kc)
+        .env("DEVK_CONTEXTS_PROTECTED", "*live*")
+        .args(["switch", "eks-prod-eu"]);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 6, "{r:?}");
+    let r = home.devk(
+        &kc,
+        &["--set", "contexts.protected=[]", "switch", "eks-prod-eu"],
+    );
+    assert_eq!(r.code, 6, "{r:?}");
+}
+
+#[test]
+fn only_the_user_config_file_removes_a_default_protection() {
+    let home = Home::new();
+    let kc = standard(&home);
+    let dir = home.path().join(".config/devk");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("config.toml"),
+        "[contexts]\nprotected = [\"*staging*\"]\n",
+    )
+    .unwrap();
+    let r = home.devk(&kc, &["config", "check"]);
+    assert!(
+        r.stdout
+            .contains("config.toml:2: built-in `*prod*`, `*prd*`, `*production*` removed"),
+        "{r:?}"
+    );
+    let r = home.devk(&kc, &["switch", "eks-prod-eu"]);
+    assert_eq!(r.code, 0, "the user's own file may turn it off: {r:?}");
 }
 
 #[test]

@@ -50,7 +50,7 @@ fn all_five_layers_combine_with_the_highest_winning_per_key() {
     let d = dirs();
     let user = write(
         &d.user_dir.join("config.toml"),
-        "[contexts]\nlocal = [\"lab-*\"]\n\n[shell]\nmax_age_days = 30\n",
+        "[contexts]\nlocal = [\"lab-*\", \"dev-*\"]\n\n[shell]\nmax_age_days = 30\n",
     );
     let project = write(
         &d.repo.join("devk.toml"),
@@ -63,13 +63,20 @@ fn all_five_layers_combine_with_the_highest_winning_per_key() {
     let flags = [
         "namespace.check_timeout_ms=250",
         "contexts.local=dev-*,qa-*",
+        "creds.namespaces=shop",
     ];
 
     let loaded = config::load(&opts(&d, &env, &flags)).unwrap();
 
     let c = &loaded.config;
-    assert_eq!(c.contexts.protected, vec!["*live*"]);
-    assert_eq!(c.contexts.local, vec!["dev-*", "qa-*"]);
+    // Safety settings: the project adds a protected pattern to the defaults; the flag narrows
+    // the user's local patterns but cannot add one.
+    assert_eq!(
+        c.contexts.protected,
+        vec!["*prod*", "*prd*", "*production*", "*live*"]
+    );
+    assert_eq!(c.contexts.local, vec!["dev-*"]);
+    assert_eq!(c.creds.namespaces, vec!["shop"]);
     assert_eq!(c.kubeconfig.lock_timeout_ms, 7000);
     assert_eq!(c.namespace.check_timeout_ms, 250);
     assert_eq!(c.shell.max_age_days, 30);
@@ -81,7 +88,7 @@ fn all_five_layers_combine_with_the_highest_winning_per_key() {
     );
     assert_eq!(
         origin("contexts.protected"),
-        format!("{}:3", project.display())
+        format!("built-in + {}:3", project.display())
     );
     assert_eq!(
         origin("kubeconfig.lock_timeout_ms"),
@@ -92,6 +99,23 @@ fn all_five_layers_combine_with_the_highest_winning_per_key() {
         "--set namespace.check_timeout_ms"
     );
     assert_eq!(origin("contexts.local"), "--set contexts.local");
+    assert_eq!(origin("creds.namespaces"), "--set creds.namespaces");
+    let ignored: Vec<(String, String)> = loaded
+        .safety
+        .ignored
+        .iter()
+        .map(|i| (i.key.clone(), i.origin.clone()))
+        .collect();
+    assert_eq!(
+        ignored,
+        vec![
+            (
+                "contexts.protected".into(),
+                format!("{}:3", project.display())
+            ),
+            ("contexts.local".into(), "--set contexts.local".into()),
+        ]
+    );
 
     let kinds: Vec<(LayerKind, bool)> = loaded.layers.iter().map(|l| (l.kind, l.present)).collect();
     assert_eq!(
@@ -111,7 +135,7 @@ fn all_five_layers_combine_with_the_highest_winning_per_key() {
 fn check_report_mentions_every_layer_path_and_each_key_origin() {
     let d = dirs();
     let project = write(&d.repo.join("devk.toml"), "[shell]\nmax_age_days = 3\n");
-    let loaded = config::load(&opts(&d, &[], &["contexts.local=[]"])).unwrap();
+    let loaded = config::load(&opts(&d, &[], &["creds.namespaces=[]"])).unwrap();
     let report = loaded.render_check_report();
 
     let user = d.user_dir.join("config.toml");
@@ -122,7 +146,7 @@ fn check_report_mentions_every_layer_path_and_each_key_origin() {
         "DEVK_* environment".to_owned(),
         "--set flags".to_owned(),
         format!("# {}:2", project.display()),
-        "# --set contexts.local".to_owned(),
+        "# --set creds.namespaces".to_owned(),
         "kubeconfig.lock_timeout_ms = 2000".to_owned(),
     ] {
         assert!(report.contains(&needle), "missing {needle:?} in:\n{report}");

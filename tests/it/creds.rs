@@ -302,8 +302,20 @@ fn protected_context_is_refused_and_nothing_is_written() {
     let run = w.devk(&["clean", "--context", "demo-prod"]);
     assert_eq!(run.code, 6, "{run:?}");
 
-    // Named in devk.toml: allowed.
+    // Named in a project devk.toml: still refused, a repository cannot widen this.
     w.write_project_config("[creds]\nallowed_contexts = [\"demo-prod\"]\n");
+    let run = w.devk(&["refresh", "--context", "demo-prod", "-n", "shop"]);
+    assert_eq!(run.code, 6, "{run:?}");
+    assert!(w.secret("shop", "ecr-pull").is_none());
+
+    // Named in the user's own config file: allowed.
+    let user_config = w.home.path().join(".config/devk");
+    std::fs::create_dir_all(&user_config).unwrap();
+    std::fs::write(
+        user_config.join("config.toml"),
+        "[creds]\nallowed_contexts = [\"demo-prod\"]\n",
+    )
+    .unwrap();
     let run = w.devk(&["refresh", "--context", "demo-prod", "-n", "shop"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(w.secret("shop", "ecr-pull").is_some());

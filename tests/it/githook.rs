@@ -493,10 +493,15 @@ fn binary_and_oversized_files_are_skipped_and_custom_patterns_apply() {
     fs::write(w.work.join("big.txt"), &big).unwrap();
     w.git_ok(&w.work, &["add", "tool.bin", "big.txt"]);
     w.git_ok(&w.work, &["commit", "-q", "-m", "blobs"]);
-    let mut cmd = w.command(Path::new("git"), &w.work);
-    cmd.args(["push", "origin", "main"])
-        .env("DEVK_HOOK_MAX_BLOB_BYTES", "1024");
-    let push = support::run(&mut cmd);
+    // Lowering the size cap scans less, so only the user's own config file may do it.
+    let user_config = w.home.join(".config/devk");
+    fs::create_dir_all(&user_config).unwrap();
+    fs::write(
+        user_config.join("config.toml"),
+        "[hook]\nmax_blob_bytes = 1024\n",
+    )
+    .unwrap();
+    let push = w.push(&["origin", "main"]);
     assert_eq!(push.code, 0, "{push:?}");
     let record = devk::githook::last_scan(&w.work).unwrap().unwrap();
     assert_eq!(

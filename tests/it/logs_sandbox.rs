@@ -12,14 +12,21 @@ use devk::sandbox::{SandboxHandle, SandboxOptions, Scenario, start};
 
 use crate::support::{devk, require_tool};
 
-struct Env {
-    handle: SandboxHandle,
-    dir: tempfile::TempDir,
-    kubeconfig: PathBuf,
+pub(crate) struct Env {
+    pub(crate) handle: SandboxHandle,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) kubeconfig: PathBuf,
 }
 
 async fn sandbox() -> Env {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sandbox/logs.toml");
+    sandbox_from("logs.toml").await
+}
+
+/// A sandbox running `tests/fixtures/sandbox/FIXTURE`, and a kubeconfig for it.
+pub(crate) async fn sandbox_from(fixture: &str) -> Env {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sandbox")
+        .join(fixture);
     let scenario = Scenario::load(&path).unwrap();
     let handle = start(SandboxOptions {
         scenario,
@@ -39,19 +46,19 @@ async fn sandbox() -> Env {
 }
 
 /// A running `devk logs` whose stdout and stderr are collected in the background.
-struct Follow {
+pub(crate) struct Follow {
     child: Child,
     out: Arc<Mutex<String>>,
     err: Arc<Mutex<String>>,
 }
 
 impl Follow {
-    fn start(env: &Env, args: &[&str]) -> Follow {
+    pub(crate) fn start(env: &Env, args: &[&str]) -> Follow {
         Follow::start_with(env, &[], args)
     }
 
     /// With global flags (`--set ...`) before the `logs` command.
-    fn start_with(env: &Env, global: &[&str], args: &[&str]) -> Follow {
+    pub(crate) fn start_with(env: &Env, global: &[&str], args: &[&str]) -> Follow {
         let mut cmd = devk(env.dir.path());
         cmd.env("KUBECONFIG", &env.kubeconfig)
             .args(global)
@@ -82,7 +89,7 @@ impl Follow {
 
     /// Waits (15 s at most) until the output so far satisfies `pred`: the machine running the
     /// tests may be slow, and a fixed sleep would make the test flaky.
-    async fn wait_for(&self, pred: impl Fn(&str, &str) -> bool) {
+    pub(crate) async fn wait_for(&self, pred: impl Fn(&str, &str) -> bool) {
         for _ in 0..150 {
             let done = pred(&self.out.lock().unwrap(), &self.err.lock().unwrap());
             if done {
@@ -92,7 +99,7 @@ impl Follow {
         }
     }
 
-    fn stop(mut self) -> (String, String) {
+    pub(crate) fn stop(mut self) -> (String, String) {
         let _ = self.child.kill();
         let _ = self.child.wait();
         std::thread::sleep(Duration::from_millis(100));
@@ -102,7 +109,7 @@ impl Follow {
     }
 }
 
-fn seqs(text: &str) -> Vec<u64> {
+pub(crate) fn seqs(text: &str) -> Vec<u64> {
     text.lines()
         .filter_map(|l| {
             l.rsplit_once("seq=")
@@ -124,7 +131,7 @@ fn assert_consecutive(seqs: &[u64]) {
     }
 }
 
-async fn sleep(ms: u64) {
+pub(crate) async fn sleep(ms: u64) {
     tokio::time::sleep(Duration::from_millis(ms)).await;
 }
 

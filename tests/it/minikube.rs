@@ -1,6 +1,7 @@
 //! `devk minikube` against RECORDED minikube outputs, not a real minikube (it cannot be
 //! installed here). `tests/fixtures/minikube/fake-minikube` is put first on PATH as
-//! `minikube`; it replays what minikube v1.32.0 and v1.34.0 print (see the fixtures' README),
+//! `minikube`; it replays outputs rebuilt from the source of minikube v1.32.0 to v1.38.0 (see the
+//! fixtures' README),
 //! streams long operations line by line with small delays, fails with minikube's own error
 //! text and exit code where a test asks for it, and records its arguments to a file.
 
@@ -12,7 +13,10 @@ use std::time::{Duration, Instant};
 
 use crate::support::{Run, devk, kubeconfig, run};
 
-const VERSIONS: [&str; 2] = ["v1.32.0", "v1.34.0"];
+/// Every supported release; each directory is rebuilt from minikube's source at that tag.
+const VERSIONS: [&str; 7] = [
+    "v1.32.0", "v1.33.0", "v1.34.0", "v1.35.0", "v1.36.0", "v1.37.0", "v1.38.0",
+];
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minikube")
@@ -85,7 +89,8 @@ fn recorded_list_shows_valid_and_invalid_profiles_for_each_version() {
         assert_eq!(v.as_array().unwrap().len(), 3);
         assert_eq!(v[0]["name"], "minikube");
         assert_eq!(v[0]["ip"], "192.168.49.2");
-        assert_eq!(v[0]["active_kube_context"], version == "v1.34.0");
+        // ActiveKubeContext exists since v1.33.
+        assert_eq!(v[0]["active_kube_context"], version != "v1.32.0");
     }
 }
 
@@ -180,6 +185,49 @@ fn missing_minikube_says_how_to_install_and_exits_5_while_devk_works() {
         (r.code, r.stdout.as_str()),
         (0, "minikube:default\n"),
         "{r:?}"
+    );
+}
+
+#[test]
+fn a_minikube_binary_path_that_does_not_exist_is_named_as_such() {
+    let home = Home::new();
+    let mut cmd = devk(home.path());
+    cmd.args(["--set", "minikube.binary=/nonexistent/mk", "mk", "list"]);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 5, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("minikube.binary is `/nonexistent/mk`, which does not exist"),
+        "{r:?}"
+    );
+    assert!(!r.stderr.contains("not found on PATH"), "{r:?}");
+}
+
+#[test]
+fn mk_use_without_minikube_suggests_no_minikube_command() {
+    let home = Home::new();
+    let empty = home.path().join("empty-bin");
+    fs::create_dir_all(&empty).unwrap();
+    let kc = home.path().join("kubeconfig");
+    fs::write(
+        &kc,
+        kubeconfig(
+            Some("minikube"),
+            &[("minikube", "mk", "https://127.0.0.1:8443", None)],
+        ),
+    )
+    .unwrap();
+    let mut cmd = devk(home.path());
+    cmd.env("PATH", &empty)
+        .env("KUBECONFIG", &kc)
+        .args(["mk", "use", "foo"]);
+    let r = run(&mut cmd);
+    assert_eq!(r.code, 5, "{r:?}");
+    assert!(r.stderr.contains("no context `foo`"), "{r:?}");
+    assert!(r.stderr.contains("minikube is not installed"), "{r:?}");
+    assert!(
+        !r.stderr.contains("minikube start") && !r.stderr.contains("update-context"),
+        "suggests a minikube command without minikube: {r:?}"
     );
 }
 

@@ -213,7 +213,25 @@ fn doctor_finds_ecr_logins_and_helpers_and_masks_credentials() {
 fn doctor_reports_invalid_docker_config_without_quoting_it() {
     let home = tempfile::tempdir().unwrap();
     let r = doctor(home.path(), Some("{\"auths\": hunter2"), &[]);
-    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(r.code, 10, "{r:?}");
     assert!(r.stderr.contains("not valid JSON"), "{r:?}");
     assert!(!r.stderr.contains("hunter2"), "{r:?}");
+}
+
+#[test]
+fn doctor_on_an_unreadable_docker_config_exits_10() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("docker");
+    // A directory where the file should be, and bytes that are not UTF-8: neither can be read.
+    std::fs::create_dir_all(dir.join("config.json")).unwrap();
+    let not_utf8 = home.path().join("docker-bytes");
+    std::fs::create_dir_all(&not_utf8).unwrap();
+    std::fs::write(not_utf8.join("config.json"), [0xff, 0xfe, b'{']).unwrap();
+    for dir in [dir, not_utf8] {
+        let mut cmd = devk(home.path(), &[]);
+        cmd.env("DOCKER_CONFIG", &dir).arg("doctor");
+        let r = support::run(&mut cmd);
+        assert_eq!(r.code, 10, "{r:?}");
+        assert!(r.stderr.contains("cannot read Docker config"), "{r:?}");
+    }
 }

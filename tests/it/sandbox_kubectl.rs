@@ -27,7 +27,12 @@ pub(crate) struct Env {
 }
 
 pub(crate) async fn sandbox() -> Env {
-    let scenario = Scenario::load(&fixture("basic.toml")).unwrap();
+    sandbox_with("basic.toml").await
+}
+
+/// A sandbox running the scenario `tests/fixtures/sandbox/NAME`.
+pub(crate) async fn sandbox_with(name: &str) -> Env {
+    let scenario = Scenario::load(&fixture(name)).unwrap();
     let handle = start(SandboxOptions {
         scenario,
         addr: "127.0.0.1:0".parse().unwrap(),

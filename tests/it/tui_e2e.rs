@@ -157,6 +157,11 @@ fn demo_log_view_follows_filters_and_goes_back() {
     t.wait_for("the demo to connect", |s| s.contains("connected"));
     t.keys(&["2"]);
     t.wait_for("the pod list", |s| s.contains("hello"));
+    // The demo opens in `shop`, where `hello` is not the first pod: filter the list to it.
+    t.keys(&["/"]);
+    t.text("hello");
+    t.keys(&["Enter"]);
+    t.wait_for("the filtered pod list", |s| !s.contains("storefront"));
     t.keys(&["Enter"]);
     t.wait_for("log lines", |s| {
         s.contains("● follow") && s.contains("hello from the devk sandbox")

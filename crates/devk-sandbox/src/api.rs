@@ -1,11 +1,13 @@
-//! `/api/v1/...`: path parsing, content negotiation (JSON, Table, PartialObjectMetadata),
-//! get and list. Writes, watches and logs live in their own modules.
+//! `/api/v1/...` and `/apis/GROUP/v1/...`: path parsing, content negotiation (JSON, Table,
+//! PartialObjectMetadata), get and list. Writes, watches, logs and the scale subresource live
+//! in their own modules.
 
 use axum::body::Bytes;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::res::Gv;
 use super::selectors::{FieldSelector, LabelSelector};
 use super::server::App;
 use super::status::{ApiError, json_response};
@@ -13,8 +15,9 @@ use super::store::Res;
 use super::table::{self, Include};
 use super::util::{Params, now, parse_bool};
 
-/// A request under `/api/v1/`.
+/// A request under `/api/v1/` or `/apis/GROUP/VERSION/`.
 pub struct Request {
+    pub gv: Gv,
     pub method: Method,
     pub segs: Vec<String>,
     pub params: Params,
@@ -32,6 +35,10 @@ pub enum Target {
     Object { res: Res, ns: String, name: String },
     /// `pods/NAME/log`.
     Log { ns: String, name: String },
+    /// `KIND/NAME/scale` of a scalable workload.
+    Scale { res: Res, ns: String, name: String },
+    /// `KIND/NAME/status` (read-only here: only controllers write status).
+    Status { res: Res, ns: String, name: String },
 }
 
 /// The representation the client asked for.
@@ -42,7 +49,7 @@ pub enum Output {
     Metadata { version: String },
 }
 
-fn parse_target(segs: &[String]) -> Option<(Target, bool)> {
+fn parse_target(gv: Gv, segs: &[String]) -> Option<(Target, bool)> {
     let (watch, segs) = match segs.split_first() {
         Some((w, rest)) if w == "watch" => (true, rest),
         _ => (false, segs),
@@ -50,30 +57,40 @@ fn parse_target(segs: &[String]) -> Option<(Target, bool)> {
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     let target = match s.as_slice() {
         [res] => Target::Collection {
-            res: Res::from_plural(res)?,
+            res: Res::from_plural(gv, res)?,
             ns: None,
         },
-        ["namespaces", name] => Target::Object {
+        ["namespaces", name] if gv == Gv::Core => Target::Object {
             res: Res::Namespace,
             ns: String::new(),
             name: (*name).into(),
         },
         ["namespaces", ns, res] => {
-            let res = Res::from_plural(res).filter(|r| r.namespaced())?;
+            let res = Res::from_plural(gv, res).filter(|r| r.namespaced())?;
             Target::Collection {
                 res,
                 ns: Some((*ns).into()),
             }
         }
         ["namespaces", ns, res, name] => {
-            let res = Res::from_plural(res).filter(|r| r.namespaced())?;
+            let res = Res::from_plural(gv, res).filter(|r| r.namespaced())?;
             Target::Object {
                 res,
                 ns: (*ns).into(),
                 name: (*name).into(),
             }
         }
-        ["namespaces", ns, "pods", name, "log"] if !watch => Target::Log {
+        ["namespaces", ns, "pods", name, "log"] if !watch && gv == Gv::Core => Target::Log {
+            ns: (*ns).into(),
+            name: (*name).into(),
+        },
+        ["namespaces", ns, res, name, "scale"] if !watch => Target::Scale {
+            res: Res::from_plural(gv, res).filter(|r| r.scalable())?,
+            ns: (*ns).into(),
+            name: (*name).into(),
+        },
+        ["namespaces", ns, res, name, "status"] if !watch => Target::Status {
+            res: Res::from_plural(gv, res).filter(|r| r.has_status())?,
             ns: (*ns).into(),
             name: (*name).into(),
         },
@@ -136,7 +153,8 @@ pub fn bool_param(params: &Params, key: &str) -> Result<bool, ApiError> {
 /// Parsed `labelSelector` and `fieldSelector` for `res`.
 pub fn selectors(params: &Params, res: Res) -> Result<(LabelSelector, FieldSelector), ApiError> {
     let labels = LabelSelector::parse(params.get("labelSelector").unwrap_or(""))?;
-    let fields = FieldSelector::parse(params.get("fieldSelector").unwrap_or(""), res.fields())?;
+    let raw = res.stored_field_selector(params.get("fieldSelector").unwrap_or(""));
+    let fields = FieldSelector::parse(&raw, res.fields())?;
     Ok((labels, fields))
 }
 
@@ -149,7 +167,7 @@ pub fn selected(obj: &Value, labels: &LabelSelector, fields: &FieldSelector) -> 
 /// Renders one object in the negotiated representation.
 pub fn render(res: Res, obj: &Value, out: &Output, rv: u64) -> Value {
     match out {
-        Output::Json => obj.clone(),
+        Output::Json => super::events_v1::served(res, obj),
         Output::Table { version, include } => {
             table::table(res, &[obj], rv, now(), *include, version, true)
         }
@@ -159,9 +177,23 @@ pub fn render(res: Res, obj: &Value, out: &Output, rv: u64) -> Value {
 
 /// Entry point for `/api/v1/...`.
 pub async fn handle(app: &App, req: Request) -> Response {
-    let Some((target, watch_prefix)) = parse_target(&req.segs) else {
+    let Some((target, watch_prefix)) = parse_target(req.gv, &req.segs) else {
         return ApiError::no_route().into_response();
     };
+    let read_only_view = matches!(
+        &target,
+        Target::Collection {
+            res: Res::EventV1,
+            ..
+        } | Target::Object {
+            res: Res::EventV1,
+            ..
+        }
+    );
+    if read_only_view && req.method != Method::GET {
+        return ApiError::method_not_allowed(req.method.as_str(), "events.events.k8s.io")
+            .into_response();
+    }
     let result = match (&target, &req.method) {
         (Target::Log { ns, name }, &Method::GET) => {
             return super::podlogs::serve(app, ns, name, &req.params).await;
@@ -197,13 +229,21 @@ pub async fn handle(app: &App, req: Request) -> Response {
         (Target::Object { res, ns, name }, &Method::DELETE) => {
             super::write::delete(app, *res, ns, name, &req)
         }
-        (Target::Collection { res, .. }, m) => {
-            Err(ApiError::method_not_allowed(m.as_str(), res.plural()))
-        }
-        (Target::Object { res, .. }, m) => {
-            Err(ApiError::method_not_allowed(m.as_str(), res.plural()))
-        }
+        (Target::Collection { res, .. }, m) => Err(ApiError::method_not_allowed(
+            m.as_str(),
+            &res.group_resource(),
+        )),
+        (Target::Object { res, .. }, m) => Err(ApiError::method_not_allowed(
+            m.as_str(),
+            &res.group_resource(),
+        )),
         (Target::Log { .. }, m) => Err(ApiError::method_not_allowed(m.as_str(), "pods/log")),
+        (Target::Scale { res, ns, name }, m) => super::scale::handle(app, *res, ns, name, m, &req),
+        (Target::Status { res, ns, name }, &Method::GET) => get(app, *res, ns, name, &req),
+        (Target::Status { res, .. }, m) => Err(ApiError::method_not_allowed(
+            m.as_str(),
+            &format!("{}/status", res.plural()),
+        )),
     };
     match result {
         Ok((code, body)) => json_response(code, &body),
@@ -234,7 +274,7 @@ fn get(
     let out = negotiate(&req.accept, &req.params)?;
     let cluster = app.lock();
     let Some(obj) = cluster.store.get(res, ns, name) else {
-        return Err(ApiError::not_found(res.plural(), name));
+        return Err(ApiError::not_found(&res.group_resource(), name));
     };
     Ok((
         StatusCode::OK,
@@ -306,7 +346,7 @@ fn list(
             let items: Vec<Value> = page
                 .iter()
                 .map(|o| {
-                    let mut o = (*o).clone();
+                    let mut o = super::events_v1::served(res, o);
                     if let Some(m) = o.as_object_mut() {
                         m.shift_remove("kind");
                         m.shift_remove("apiVersion");
@@ -314,7 +354,7 @@ fn list(
                     o
                 })
                 .collect();
-            json!({"kind": format!("{}List", res.kind()), "apiVersion": "v1", "metadata": meta, "items": items})
+            json!({"kind": format!("{}List", res.kind()), "apiVersion": res.gv().api_version(), "metadata": meta, "items": items})
         }
     };
     Ok((StatusCode::OK, body))
@@ -350,7 +390,12 @@ mod tests {
 
     #[test]
     fn paths_parse_into_targets() {
-        let t = |p: &str| parse_target(&p.split('/').map(String::from).collect::<Vec<_>>());
+        let t = |p: &str| {
+            parse_target(
+                Gv::Core,
+                &p.split('/').map(String::from).collect::<Vec<_>>(),
+            )
+        };
         assert_eq!(
             t("pods"),
             Some((
@@ -383,5 +428,22 @@ mod tests {
         );
         assert_eq!(t("namespaces/a/namespaces"), None);
         assert_eq!(t("configmaps"), None);
+        assert_eq!(t("deployments"), None);
+        let apps = |p: &str| {
+            parse_target(
+                Gv::Apps,
+                &p.split('/').map(String::from).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            apps("namespaces/a/deployments/web/scale").map(|t| t.0),
+            Some(Target::Scale {
+                res: Res::Deployment,
+                ns: "a".into(),
+                name: "web".into()
+            })
+        );
+        assert_eq!(apps("namespaces/a/pods"), None);
+        assert_eq!(apps("namespaces/a"), None);
     }
 }

@@ -1,15 +1,13 @@
 //! The simulated cluster: the object store plus the pods the sandbox runs, advanced by a
-//! periodic tick (pods appear, change status, restart, crash and go away on the scenario's
-//! timeline) and changed by API calls (namespaces, pod deletion).
+//! periodic tick (pods appear, pull, change status, restart, crash and go away on the
+//! scenario's timeline; controllers reconcile their workloads) and changed by API calls.
 
 use std::collections::{BTreeMap, VecDeque};
 
 use serde_json::{Value, json};
 
-use super::lifecycle::{Plan, Schedule};
-use super::logs::LogGen;
-use super::podsim::{self, ContainerSim, PodSim, STARTUP};
-use super::scenario::{LogFormat, LogSpec, Scenario, WorkloadSpec};
+use super::podsim::{self, PodSim};
+use super::scenario::{ImageSpec, OwnerKind, Scenario, WorkloadSpec};
 use super::status::ApiError;
 use super::store::{Res, Store};
 use super::util::{Nanos, SECOND, base64_encode, new_uid, rfc3339};
@@ -17,15 +15,34 @@ use super::util::{Nanos, SECOND, base64_encode, new_uid, rfc3339};
 /// How long a deleted pod stays Terminating at most (the sandbox has no processes to stop).
 const MAX_GRACE: Nanos = 2 * SECOND;
 
+/// A (namespace, name) pair.
+pub type Key = (String, String);
+
 /// The whole simulated cluster.
 pub struct Cluster {
     pub store: Store,
-    pub pods: BTreeMap<(String, String), PodSim>,
+    pub pods: BTreeMap<Key, PodSim>,
     pub history_lines: u64,
-    nodes: Vec<String>,
-    next_ip: u32,
-    pub(super) events: VecDeque<(String, String)>,
+    pub(super) nodes: Vec<String>,
+    pub(super) node_capacity: (u64, u64),
+    pub(super) images: BTreeMap<String, ImageSpec>,
+    pub(super) next_ip: u32,
+    pub(super) events: VecDeque<Key>,
+    /// API groups left out of discovery and not served.
+    pub disabled_groups: Vec<String>,
     pub(super) created_at: Nanos,
+    /// Scenario behaviour (logs, crashes, probes) of each top-level workload's containers.
+    pub(super) behaviours: BTreeMap<Key, WorkloadSpec>,
+    /// Top-level workloads whose first pods carry history: (appear_at, origin).
+    pub(super) births: BTreeMap<Key, (Nanos, Nanos)>,
+    /// Pods generated so far per controller (names are stable from run to run).
+    pub(super) counters: BTreeMap<Key, u64>,
+    /// Workloads that appear later: (when, resource, object).
+    pub(super) pending: Vec<(Nanos, Res, Value)>,
+    /// Workloads deleted at a time: (when, resource, namespace, name).
+    pub(super) doomed: Vec<(Nanos, Res, String, String)>,
+    /// The readiness failures already reported, per (pod uid, container).
+    pub(super) probe_seen: BTreeMap<Key, String>,
 }
 
 fn namespace_object(name: &str, labels: &BTreeMap<String, String>, at: Nanos) -> Value {
@@ -48,10 +65,19 @@ impl Cluster {
             store: Store::new(10_000),
             pods: BTreeMap::new(),
             history_lines: scenario.history_lines,
+            disabled_groups: scenario.disabled_groups.clone(),
             nodes: scenario.nodes.clone(),
+            node_capacity: scenario.node_capacity,
+            images: scenario.images.clone(),
             next_ip: 0,
             events: VecDeque::new(),
             created_at: now - oldest - 3600 * SECOND,
+            behaviours: BTreeMap::new(),
+            births: BTreeMap::new(),
+            counters: BTreeMap::new(),
+            pending: Vec::new(),
+            doomed: Vec::new(),
+            probe_seen: BTreeMap::new(),
         };
         for ns in super::BUILTIN_NAMESPACES {
             let _ = c.create_namespace(namespace_object(ns, &BTreeMap::new(), c.created_at));
@@ -59,8 +85,16 @@ impl Cluster {
         // Everything in a scenario was validated when it was parsed, so applying it to an
         // empty cluster cannot conflict.
         let _ = c.apply(scenario, now);
-        c.tick(now);
+        c.settle(now);
         c
+    }
+
+    /// Ticks until the controllers have made what a new scenario asks for (a Deployment
+    /// makes its ReplicaSet in one pass and the ReplicaSet its pods in the next).
+    pub fn settle(&mut self, now: Nanos) {
+        for _ in 0..3 {
+            self.tick(now);
+        }
     }
 
     /// Creates a namespace and its `default` service account, as the namespace controllers do.
@@ -92,7 +126,10 @@ impl Cluster {
         let Some(mut ns) = self.store.get(Res::Namespace, "", name).cloned() else {
             return Err(ApiError::not_found("namespaces", name));
         };
-        for res in [Res::Pod, Res::Secret, Res::ServiceAccount, Res::Event] {
+        for res in Res::ALL
+            .into_iter()
+            .filter(|r| r.namespaced() && r.storage() == *r)
+        {
             let names: Vec<String> = self
                 .store
                 .list(res, Some(name))
@@ -110,25 +147,18 @@ impl Cluster {
         Ok(ns)
     }
 
-    fn alloc_ips(&mut self, node: &str) -> (String, String) {
-        self.next_ip += 1;
-        let n = self.next_ip;
-        let node_idx = self.nodes.iter().position(|x| x == node).unwrap_or(0);
-        (
-            format!("10.244.{}.{}", n / 250, n % 250 + 2),
-            format!("172.18.0.{}", node_idx + 2),
-        )
-    }
-
-    /// Adds what `sc` declares: namespaces that do not exist yet, secrets, service accounts
-    /// and the workloads' pods, whose timelines start at `now`. Returns `namespace/name` of
-    /// every pod added.
+    /// Adds what `sc` declares: namespaces that do not exist yet, secrets, service accounts,
+    /// images and the workloads, whose timelines start at `now`. Returns `namespace/name` of
+    /// every pod added directly (kind Pod) and of every workload object.
     pub fn apply(&mut self, sc: &Scenario, now: Nanos) -> Result<Vec<String>, String> {
         for ns in &sc.namespaces {
             if self.store.get(Res::Namespace, "", &ns.name).is_none() {
                 self.create_namespace(namespace_object(&ns.name, &ns.labels, self.created_at))
                     .map_err(|e| e.message)?;
             }
+        }
+        for (k, v) in &sc.images {
+            self.images.insert(k.clone(), v.clone());
         }
         for s in &sc.secrets {
             let data: serde_json::Map<String, Value> = s
@@ -138,6 +168,7 @@ impl Cluster {
                 .collect();
             let obj = json!({"kind": "Secret", "apiVersion": "v1", "type": s.type_, "data": data,
                              "metadata": {"name": s.name, "namespace": s.namespace, "labels": s.labels,
+                                          "annotations": s.annotations,
                                           "creationTimestamp": rfc3339(self.created_at)}});
             let causes = super::validate::secret_causes(&obj);
             if !causes.is_empty() {
@@ -176,114 +207,88 @@ impl Cluster {
             if self.store.get(Res::Namespace, "", &w.namespace).is_none() {
                 return Err(format!("namespace {:?} does not exist", w.namespace));
             }
-            added.extend(self.add_workload(w, now + w.appear_after)?);
+            added.push(self.add_workload(w, now + w.appear_after)?);
         }
         Ok(added)
     }
 
-    fn add_workload(&mut self, w: &WorkloadSpec, origin: Nanos) -> Result<Vec<String>, String> {
-        let mut added = Vec::new();
-        for (i, (name, _, _)) in podsim::pod_names(w).into_iter().enumerate() {
-            let key = (w.namespace.clone(), name.clone());
+    fn add_workload(&mut self, w: &WorkloadSpec, origin: Nanos) -> Result<String, String> {
+        let key = (w.namespace.clone(), w.name.clone());
+        if w.kind == OwnerKind::Pod {
             if self.pods.contains_key(&key)
-                || self.store.get(Res::Pod, &w.namespace, &name).is_some()
+                || self.store.get(Res::Pod, &w.namespace, &w.name).is_some()
             {
                 return Err(format!(
-                    "pods \"{name}\" already exists in namespace {:?}",
-                    w.namespace
+                    "pods \"{}\" already exists in namespace {:?}",
+                    w.name, w.namespace
                 ));
             }
-            let node = match &w.node {
-                Some(n) => n.clone(),
-                None => {
-                    let i = super::util::fnv64(&[&name]) as usize % self.nodes.len().max(1);
-                    self.nodes
-                        .get(i)
-                        .cloned()
-                        .unwrap_or_else(|| "sandbox-node-1".into())
-                }
-            };
-            let (ip, host) = self.alloc_ips(&node);
-            if let Some(pod) = podsim::build(w, i, origin, &node, ip, host, new_uid()) {
-                added.push(format!("{}/{}", pod.namespace, pod.name));
-                self.pods.insert(key, pod);
-            }
+            let appear_at = origin - w.age;
+            let mut obj = podsim::template(w);
+            obj["apiVersion"] = json!("v1");
+            obj["kind"] = json!("Pod");
+            obj["metadata"]["name"] = json!(w.name);
+            obj["metadata"]["namespace"] = json!(w.namespace);
+            obj["metadata"]["uid"] = json!(new_uid());
+            obj["metadata"]["creationTimestamp"] = json!(rfc3339(appear_at));
+            podsim::admit(&mut obj);
+            let place = self.place(&obj, w.node.as_deref());
+            let mut pod = podsim::from_object(&obj, Some(w), appear_at, origin, place);
+            pod.delete_at = w.delete_after.map(|d| origin + d);
+            self.pods.insert(key, pod);
+            return Ok(format!("{}/{}", w.namespace, w.name));
         }
-        Ok(added)
+        let (res, obj) = super::controllers::objects::workload_object(w, origin - w.age);
+        if self.store.get(res, &w.namespace, &w.name).is_some()
+            || self.pending.iter().any(|(_, r, o)| {
+                *r == res && super::store::meta(o) == (w.namespace.clone(), w.name.clone())
+            })
+        {
+            return Err(format!(
+                "{} \"{}\" already exists in namespace {:?}",
+                res.group_resource(),
+                w.name,
+                w.namespace
+            ));
+        }
+        if let Some(svc) = self.workload_service(w, origin - w.age)
+            && self
+                .store
+                .get(Res::Service, &w.namespace, &w.name)
+                .is_none()
+        {
+            let _ = self.store.create(Res::Service, svc);
+        }
+        self.behaviours.insert(key.clone(), w.clone());
+        self.births.insert(key, (origin - w.age, origin));
+        if let Some(d) = w.delete_after {
+            self.doomed
+                .push((origin + d, res, w.namespace.clone(), w.name.clone()));
+        }
+        if origin > super::util::now() {
+            self.pending.push((origin, res, obj));
+        } else {
+            self.store.create(res, obj).map_err(|e| e.message)?;
+        }
+        Ok(format!("{}/{}", w.namespace, w.name))
     }
 
-    /// Starts simulating a pod created through the API: each container logs a line per second.
+    /// Starts simulating a pod created through the API (its containers log a line a second).
     pub fn adopt_pod(&mut self, obj: &Value, now: Nanos) -> Value {
         let (ns, name) = super::store::meta(obj);
-        let node = obj
+        let mut obj = obj.clone();
+        podsim::admit(&mut obj);
+        let hint = obj
             .pointer("/spec/nodeName")
             .and_then(Value::as_str)
-            .map(String::from)
-            .unwrap_or_else(|| self.nodes.first().cloned().unwrap_or_default());
-        let (pod_ip, host_ip) = self.alloc_ips(&node);
-        let uid = obj
-            .pointer("/metadata/uid")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let spec = LogSpec {
-            rate: 1.0,
-            format: LogFormat::Text,
-            sequence: true,
-            messages: Vec::new(),
-            lines: None,
-        };
-        let containers = obj
-            .pointer("/spec/containers")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let containers = containers
-            .iter()
-            .map(|c| {
-                let cname = c
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("main")
-                    .to_string();
-                ContainerSim {
-                    image: c
-                        .get("image")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
-                    loggen: LogGen::new(&spec, &name, &cname),
-                    plan: Plan {
-                        first_start: now + STARTUP,
-                        schedule: Schedule::Restarts(Vec::new()),
-                        exit_code: 1,
-                        seed: format!("{ns}/{name}/{cname}/{uid}"),
-                    },
-                    name: cname,
-                }
-            })
-            .collect();
-        let mut template = obj.clone();
-        template["spec"]["nodeName"] = json!(node);
-        let pod = PodSim {
-            namespace: ns.clone(),
-            name: name.clone(),
-            uid,
-            appear_at: now,
-            delete_at: None,
-            terminating_since: None,
-            created: true,
-            node,
-            pod_ip,
-            host_ip,
-            init: Vec::new(),
-            containers,
-            template: template.clone(),
-            seen: Vec::new(),
-        };
-        template["status"] = podsim::status(&pod, now);
+            .map(String::from);
+        let place = self.place(&obj, hint.as_deref());
+        let mut pod = podsim::from_object(&obj, None, now, now, place);
+        pod.created = true;
+        let mut out = pod.template.clone();
+        out["status"] = podsim::status(&pod, now);
         self.pods.insert((ns, name), pod);
-        template
+        out
     }
 
     /// Starts a graceful pod deletion (or an immediate one with `grace == Some(0)`).
@@ -306,6 +311,7 @@ impl Cluster {
         if obj.pointer("/metadata/deletionTimestamp").is_some() {
             return Ok(obj);
         }
+        self.killing_events(&key, now);
         if let Some(p) = self.pods.get_mut(&key) {
             p.terminating_since = Some(now);
         }
@@ -325,7 +331,7 @@ impl Cluster {
             return false;
         };
         match &mut c.plan.schedule {
-            Schedule::Restarts(times) => {
+            super::lifecycle::Schedule::Restarts(times) => {
                 times.push(now);
                 times.sort_unstable();
                 true
@@ -334,58 +340,52 @@ impl Cluster {
         }
     }
 
-    /// Advances the simulation to `now`: creates pods that are due, updates statuses, carries
-    /// out deletions. Each real change becomes one watch event.
+    /// Advances the simulation to `now`: workloads that are due appear or go, pods advance
+    /// (see `podrun`), controllers reconcile. Each real change becomes one watch event.
     pub fn tick(&mut self, now: Nanos) {
-        let keys: Vec<(String, String)> = self.pods.keys().cloned().collect();
-        for key in keys {
-            let Some(pod) = self.pods.get(&key) else {
-                continue;
-            };
-            if !pod.created {
-                if now < pod.appear_at {
-                    continue;
-                }
-                let mut obj = pod.template.clone();
-                obj["status"] = podsim::status(pod, now);
-                let ok = self.store.create(Res::Pod, obj).is_ok();
-                if let Some(p) = self.pods.get_mut(&key) {
-                    p.created = ok;
-                }
-                if !ok {
-                    self.pods.remove(&key);
-                    continue;
-                }
-                self.pod_events(&key, now, true);
-            }
-            let Some(pod) = self.pods.get(&key) else {
-                continue;
-            };
-            let Some(mut obj) = self.store.get(Res::Pod, &key.0, &key.1).cloned() else {
-                // Deleted behind the simulation's back (namespace deletion).
-                self.pods.remove(&key);
-                continue;
-            };
-            if let Some(since) = pod.terminating_since {
-                let grace = obj
-                    .pointer("/metadata/deletionGracePeriodSeconds")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(30);
-                if now >= since + (Nanos::from(grace) * SECOND).min(MAX_GRACE) {
-                    let _ = self.store.delete(Res::Pod, &key.0, &key.1);
-                    self.pods.remove(&key);
-                    continue;
-                }
-            } else if pod.delete_at.is_some_and(|d| now >= d) {
-                let _ = self.delete_pod(&key.0, &key.1, Some(30), now);
-                continue;
-            }
-            let status = podsim::status(pod, now);
-            if obj.get("status") != Some(&status) {
-                obj["status"] = status;
-                let _ = self.store.update(Res::Pod, obj);
-            }
-            self.pod_events(&key, now, false);
+        let due: Vec<(Nanos, Res, Value)> = {
+            let (due, later) = std::mem::take(&mut self.pending)
+                .into_iter()
+                .partition(|(t, _, _)| *t <= now);
+            self.pending = later;
+            due
+        };
+        for (_, res, obj) in due {
+            let _ = self.store.create(res, obj);
         }
+        let doomed: Vec<(Nanos, Res, String, String)> = {
+            let (due, later) = std::mem::take(&mut self.doomed)
+                .into_iter()
+                .partition(|(t, _, _, _)| *t <= now);
+            self.doomed = later;
+            due
+        };
+        for (_, res, ns, name) in doomed {
+            let _ = self.store.delete(res, &ns, &name);
+        }
+        self.advance_pods(now);
+        self.reconcile(now);
+    }
+
+    /// Carries out due deletions of pod `key`; true if the pod is gone or going.
+    pub(super) fn finish_deletion(&mut self, key: &Key, obj: &Value, now: Nanos) -> bool {
+        let Some(pod) = self.pods.get(key) else {
+            return true;
+        };
+        if let Some(since) = pod.terminating_since {
+            let grace = obj
+                .pointer("/metadata/deletionGracePeriodSeconds")
+                .and_then(Value::as_i64)
+                .unwrap_or(30);
+            if now >= since + (Nanos::from(grace) * SECOND).min(MAX_GRACE) {
+                let _ = self.store.delete(Res::Pod, &key.0, &key.1);
+                self.pods.remove(key);
+                return true;
+            }
+        } else if pod.delete_at.is_some_and(|d| now >= d) {
+            let _ = self.delete_pod(&key.0, &key.1, Some(30), now);
+            return true;
+        }
+        false
     }
 }

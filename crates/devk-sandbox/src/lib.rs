@@ -8,8 +8,9 @@
 //!
 //! One port serves both TLS and plain HTTP (the first byte of a connection decides): client-go
 //! sends credentials only over TLS, so kubeconfigs point at the `https` URL and trust a
-//! certificate made at start-up. Besides the Kubernetes paths there are two authenticated
-//! controls: `POST /_sandbox/cut` (see [`SandboxHandle::cut_connections`]) and
+//! certificate made at start-up. Besides the Kubernetes paths there are three authenticated
+//! controls: `POST /_sandbox/cut` (see [`SandboxHandle::cut_connections`]),
+//! `POST /_sandbox/fail-logs` (see [`SandboxHandle::fail_pod_logs`]) and
 //! `GET /_sandbox/requests` (see [`SandboxHandle::request_log`]).
 //!
 //! ```no_run
@@ -28,24 +29,36 @@
 
 mod api;
 mod cluster;
+mod controllers;
 mod discovery;
 mod error;
 mod events;
+mod events_v1;
 mod lifecycle;
 mod listener;
 mod logs;
 mod patch;
 mod podlogs;
+mod podrun;
 mod podsim;
+mod podstatus;
 mod proto;
+mod pulls;
+mod quantity;
+mod res;
+mod scale;
 mod scenario;
+mod scenario_logs;
 mod scenario_toml;
+mod scheduling;
 mod selectors;
 mod server;
+mod services;
 mod status;
 mod store;
 mod stream;
 mod table;
+mod table_apps;
 mod tls;
 mod util;
 mod validate;
@@ -88,6 +101,7 @@ pub struct SandboxHandle {
     ca_pem: String,
     token: String,
     app: server::App,
+    namespace: String,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
     ticker: Option<JoinHandle<()>>,
@@ -115,6 +129,7 @@ pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> 
             }
         })?;
     let cluster = cluster::Cluster::new(&opts.scenario, util::now());
+    let namespace = opts.scenario.start_namespace().to_string();
     let app: server::App = Arc::new(server::Shared::new(cluster, opts.token.clone(), addr));
     let ticker_app = app.clone();
     let ticker = tokio::spawn(async move {
@@ -139,6 +154,7 @@ pub async fn start(opts: SandboxOptions) -> Result<SandboxHandle, SandboxError> 
         ca_pem: tls.cert_pem,
         token: opts.token,
         app,
+        namespace,
         stop: Some(stop),
         server: Some(server),
         ticker: Some(ticker),
@@ -180,21 +196,28 @@ impl SandboxHandle {
         self.app.cut.notify_waiters();
     }
 
-    /// A kubeconfig for this server (contexts as in [`kubeconfig_yaml`]) on
+    /// A kubeconfig for this server (contexts as in [`kubeconfig_yaml`], in the scenario's
+    /// `start_namespace`) on
     /// [`SandboxHandle::https_url`], trusting exactly this server's certificate.
     pub fn kubeconfig_yaml(&self) -> String {
-        kubeconfig_doc(&self.https_url(), &self.token, Some(&self.ca_pem))
+        kubeconfig_doc(
+            &self.https_url(),
+            &self.token,
+            Some(&self.ca_pem),
+            &self.namespace,
+        )
     }
 
     /// Adds the namespaces, secrets, service accounts and workloads of `scenario` (a
     /// fragment parsed with [`Scenario::from_toml_str`]) to the running cluster. Their
     /// timelines (`appear_after`, `restart_after`, ...) start now. Existing namespaces are
-    /// kept. Returns `namespace/name` of the pods added.
+    /// kept. Returns `namespace/name` of the pods (kind Pod) and workloads added; the
+    /// workloads' pods exist when this returns.
     pub fn apply(&self, scenario: &Scenario) -> Result<Vec<String>, SandboxError> {
         let now = util::now();
         let mut cluster = self.app.lock();
         let added = cluster.apply(scenario, now).map_err(SandboxError::Apply)?;
-        cluster.tick(now);
+        cluster.settle(now);
         Ok(added)
     }
 
@@ -216,6 +239,14 @@ impl SandboxHandle {
         let ok = cluster.restart_container(namespace, pod, container, now);
         cluster.tick(now);
         ok
+    }
+
+    /// Makes every pod log request fail with the 5xx `code` (as an overloaded API server or
+    /// kubelet would), or serve again with `None`. Also reachable as
+    /// `POST /_sandbox/fail-logs?code=503` (`code=0` serves again).
+    pub fn fail_pod_logs(&self, code: Option<u16>) {
+        self.app
+            .fail_pod_logs(code.filter(|c| (500..=599).contains(c)));
     }
 
     /// The most recent requests the server received (`METHOD path?query [Accept]`), oldest
@@ -266,10 +297,10 @@ impl Drop for SandboxHandle {
 /// function marks `https` clusters `insecure-skip-tls-verify`;
 /// [`SandboxHandle::kubeconfig_yaml`] pins the certificate instead.
 pub fn kubeconfig_yaml(url: &str, token: &str) -> String {
-    kubeconfig_doc(url, token, None)
+    kubeconfig_doc(url, token, None, "default")
 }
 
-fn kubeconfig_doc(url: &str, token: &str, ca_pem: Option<&str>) -> String {
+fn kubeconfig_doc(url: &str, token: &str, ca_pem: Option<&str>, namespace: &str) -> String {
     let mut cluster = json!({"server": url});
     match ca_pem {
         Some(pem) => {
@@ -287,8 +318,8 @@ fn kubeconfig_doc(url: &str, token: &str, ca_pem: Option<&str>) -> String {
         ],
         "users": [{"name": "demo-user", "user": {"token": token}}],
         "contexts": [
-            {"name": "demo", "context": {"cluster": "demo", "user": "demo-user", "namespace": "default"}},
-            {"name": "demo-prod", "context": {"cluster": "demo-prod", "user": "demo-user", "namespace": "default"}},
+            {"name": "demo", "context": {"cluster": "demo", "user": "demo-user", "namespace": namespace}},
+            {"name": "demo-prod", "context": {"cluster": "demo-prod", "user": "demo-user", "namespace": namespace}},
         ],
         "current-context": "demo",
         "preferences": {},

@@ -19,6 +19,15 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// The terminated reason the kubelet reports for this instance's exit.
+    pub fn reason(&self, oom: bool) -> &'static str {
+        match self.exit_code {
+            0 => "Completed",
+            _ if oom => "OOMKilled",
+            _ => "Error",
+        }
+    }
+
     /// Whether the instance is still running at `now`.
     pub fn running_at(&self, now: Nanos) -> bool {
         now >= self.start && self.end.is_none_or(|e| now < e)
@@ -42,6 +51,8 @@ pub struct Plan {
     pub first_start: Nanos,
     pub schedule: Schedule,
     pub exit_code: i32,
+    /// Whether runs end by the OOM killer (terminated reason OOMKilled).
+    pub oom: bool,
     /// Seed for container ids (pod uid + container name).
     pub seed: String,
 }
@@ -168,8 +179,10 @@ mod tests {
                 backoff: 10 * SECOND,
                 max_backoff: 40 * SECOND,
                 exit_code: 2,
+                oom_killed: false,
             }),
             exit_code: 1,
+            oom: false,
             seed: "p/c".into(),
         }
     }
@@ -207,6 +220,7 @@ mod tests {
             first_start: 0,
             schedule: Schedule::Restarts(vec![10 * SECOND]),
             exit_code: 137,
+            oom: false,
             seed: "p/c".into(),
         };
         let before = p.at(5 * SECOND);

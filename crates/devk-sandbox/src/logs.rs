@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::lifecycle::Instance;
-use super::scenario::{LogFormat, LogSpec};
+use super::scenario::{LogEncoding, LogFormat, LogSpec};
 use super::util::{Nanos, SECOND, fnv64, rfc3339_nano_fixed};
 
 /// The log generator of one container.
@@ -19,6 +19,9 @@ pub struct LogGen {
     pub messages: Arc<Vec<String>>,
     /// Lines per instance, if finite.
     pub lines: Option<u64>,
+    pub encoding: LogEncoding,
+    /// Lines are padded to at least this many bytes.
+    pub line_bytes: u64,
     pub pod: String,
     pub container: String,
 }
@@ -74,6 +77,8 @@ impl LogGen {
             sequence: spec.sequence,
             messages: Arc::new(messages),
             lines: spec.lines,
+            encoding: spec.encoding,
+            line_bytes: spec.line_bytes,
             pod: pod.into(),
             container: container.into(),
         }
@@ -133,14 +138,41 @@ impl LogGen {
         (first.min(end), end)
     }
 
-    /// Appends line `n` of `inst` (with its newline) to `out`.
-    pub fn render(&self, inst: &Instance, n: u64, timestamps: bool, out: &mut String) {
+    /// Appends line `n` of `inst` (with its newline) to `out`, in the container's encoding.
+    pub fn render(&self, inst: &Instance, n: u64, timestamps: bool, out: &mut Vec<u8>) {
         let t = self.line_time(inst, n);
         let stamp = rfc3339_nano_fixed(t);
         if timestamps {
-            out.push_str(&stamp);
-            out.push(' ');
+            out.extend_from_slice(stamp.as_bytes());
+            out.push(b' ');
         }
+        let (level, mut msg) = self.message(inst, n);
+        let mut body = self.body(&stamp, level, &msg, n);
+        let want = usize::try_from(self.line_bytes).unwrap_or(usize::MAX);
+        let len = match self.encoding {
+            LogEncoding::Utf8 => body.len(),
+            LogEncoding::Latin1 => body.chars().count(),
+        };
+        if len < want {
+            // Padding goes into the message, so a JSON line stays valid JSON.
+            msg.push(' ');
+            let missing = want.saturating_sub(len + 1);
+            msg.extend(FILLER.chars().cycle().take(missing));
+            body = self.body(&stamp, level, &msg, n);
+        }
+        match self.encoding {
+            LogEncoding::Utf8 => out.extend_from_slice(body.as_bytes()),
+            LogEncoding::Latin1 => out.extend(
+                body.chars()
+                    .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')),
+            ),
+        }
+        out.push(b'\n');
+    }
+
+    /// The level and message of line `n`: its first line says it starts, the last line of a
+    /// failed instance says why it exits, the rest come from the templates.
+    fn message(&self, inst: &Instance, n: u64) -> (&'static str, String) {
         let idx = inst.index.to_string();
         let ns = n.to_string();
         let h = fnv64(&[&self.pod, &self.container, &idx, &ns]);
@@ -148,7 +180,7 @@ impl LogGen {
             let total = self.count(inst, end);
             total > 0 && n == total - 1
         });
-        let (level, msg) = if n == 0 {
+        if n == 0 {
             (
                 "info",
                 format!("starting {} (instance {})", self.container, inst.index),
@@ -178,12 +210,17 @@ impl LogGen {
                 .replace("{ms}", &(1 + (h >> 20) % 250).to_string())
                 .replace("{rand}", &((h >> 32) % 1000).to_string());
             (level, msg)
-        };
+        }
+    }
+
+    /// A line as the application writes it (without the kubelet's timestamp and newline).
+    fn body(&self, stamp: &str, level: &str, msg: &str, n: u64) -> String {
+        // Millisecond app timestamps, as most loggers write them.
+        let app_time = format!("{}Z", &stamp[..23]);
+        let mut out = String::with_capacity(msg.len() + 64);
         match self.format {
             LogFormat::Json => {
-                let msg = serde_json::to_string(&msg).unwrap_or_default();
-                // Millisecond app timestamps, as most JSON loggers write them.
-                let app_time = format!("{}Z", &stamp[..23]);
+                let msg = serde_json::to_string(msg).unwrap_or_default();
                 out.push_str(&format!(
                     "{{\"time\":\"{app_time}\",\"level\":\"{level}\",\"logger\":\"{}\",\"msg\":{msg}",
                     self.container
@@ -194,16 +231,18 @@ impl LogGen {
                 out.push('}');
             }
             LogFormat::Text => {
-                let app_time = format!("{}Z", &stamp[..23]);
                 out.push_str(&format!("{app_time} {:<5} {msg}", level.to_uppercase()));
                 if self.sequence {
                     out.push_str(&format!(" seq={n}"));
                 }
             }
         }
-        out.push('\n');
+        out
     }
 }
+
+/// What `line_bytes` pads messages with.
+const FILLER: &str = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 /// Applies `limitBytes` to a chunk about to be sent: returns how much of `chunk` may go out
 /// given `sent` bytes so far, or `None` when the limit was already reached.
@@ -227,6 +266,8 @@ mod tests {
             sequence: true,
             messages: vec!["m".into()],
             lines,
+            encoding: LogEncoding::Utf8,
+            line_bytes: 0,
         };
         LogGen::new(&spec, "pod", "app")
     }
@@ -241,12 +282,16 @@ mod tests {
         }
     }
 
-    fn text(g: &LogGen, inst: &Instance, range: (u64, u64), ts: bool) -> String {
-        let mut s = String::new();
+    fn bytes(g: &LogGen, inst: &Instance, range: (u64, u64), ts: bool) -> Vec<u8> {
+        let mut s = Vec::new();
         for n in range.0..range.1 {
             g.render(inst, n, ts, &mut s);
         }
         s
+    }
+
+    fn text(g: &LogGen, inst: &Instance, range: (u64, u64), ts: bool) -> String {
+        String::from_utf8(bytes(g, inst, range, ts)).unwrap()
     }
 
     #[test]
@@ -319,5 +364,30 @@ mod tests {
             text(&g, &inst, (0, 50), true),
             text(&g, &inst, (0, 50), true)
         );
+    }
+
+    #[test]
+    fn latin1_lines_are_not_utf8_and_padding_reaches_line_bytes() {
+        let mut g = generator(1.0, None);
+        g.messages = Arc::new(vec!["caf\u{e9} \u{263a}".into()]);
+        g.encoding = LogEncoding::Latin1;
+        let inst = instance(0, None, 0);
+        let out = bytes(&g, &inst, (1, 2), false);
+        assert!(std::str::from_utf8(&out).is_err());
+        assert!(out.windows(6).any(|w| w == b"caf\xe9 ?"), "{out:?}");
+        g.encoding = LogEncoding::Utf8;
+        g.line_bytes = 5000;
+        for format in [LogFormat::Text, LogFormat::Json] {
+            g.format = format;
+            let line = text(&g, &inst, (1, 2), false);
+            assert_eq!(
+                line.len(),
+                5001,
+                "{format:?}: padded to 5000 bytes plus the newline"
+            );
+            if format == LogFormat::Json {
+                assert!(serde_json::from_str::<serde_json::Value>(&line).is_ok());
+            }
+        }
     }
 }

@@ -151,6 +151,9 @@ pub async fn serve(app: &App, ns: &str, name: &str, params: &Params) -> Response
 }
 
 fn start(app: &App, ns: &str, name: &str, params: &Params) -> Result<Response, ApiError> {
+    if let Some(code) = app.pod_log_failure() {
+        return Err(ApiError::unavailable(code));
+    }
     let t_now = now();
     let opts = options(params, name, t_now)?;
     let cluster = app.lock();
@@ -173,7 +176,7 @@ fn start(app: &App, ns: &str, name: &str, params: &Params) -> Result<Response, A
         let (_, resp) = super::stream::streaming("text/plain", &app.cut);
         return Ok(resp);
     };
-    let t = sim.plan.at(t_now);
+    let t = sim.timeline(t_now);
     let instance = if opts.previous {
         let last = match &t.current {
             Some(cur) if cur.running_at(t_now) => t.previous.clone(),
@@ -187,7 +190,9 @@ fn start(app: &App, ns: &str, name: &str, params: &Params) -> Result<Response, A
         })?
     } else {
         t.current.clone().ok_or_else(|| {
-            let reason = if sim.plan.first_start > t_now
+            let reason = if let Some(r) = super::podrun::pull_waiting_reason(sim, t_now) {
+                r
+            } else if sim.plan.first_start > t_now
                 && cluster.pods.get(&key).is_some_and(|p| !p.init.is_empty())
             {
                 "PodInitializing"
@@ -241,7 +246,7 @@ fn start(app: &App, ns: &str, name: &str, params: &Params) -> Result<Response, A
                     .get(&key)
                     .and_then(|p| super::podsim::find_container(p, &container))
                 {
-                    let tl = c.plan.at(t);
+                    let tl = c.timeline(t);
                     for i in [tl.current, tl.previous].into_iter().flatten() {
                         if i.index == follower.inst.index {
                             follower.inst.end = i.end;
@@ -290,7 +295,7 @@ struct Follower {
 impl Follower {
     /// Sends lines `[from, to)`; false when the client is gone or `limitBytes` is used up.
     async fn emit(&mut self, sink: &super::stream::Sink, from: u64, to: u64) -> bool {
-        let mut buf = String::new();
+        let mut buf = Vec::new();
         let mut n = from;
         while n < to {
             self.loggen.render(&self.inst, n, self.timestamps, &mut buf);
@@ -299,7 +304,7 @@ impl Follower {
                 let Some(allowed) = limit_chunk(self.limit, self.sent, buf.len()) else {
                     return false;
                 };
-                let mut bytes = std::mem::take(&mut buf).into_bytes();
+                let mut bytes = std::mem::take(&mut buf);
                 bytes.truncate(allowed);
                 self.sent += bytes.len() as u64;
                 if !sink.send(bytes).await {

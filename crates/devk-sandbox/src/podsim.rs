@@ -1,12 +1,19 @@
-//! A simulated pod: its object (metadata and spec, built once) and its status, computed from
-//! the container plans and the clock exactly as a kubelet would report it.
+//! A simulated pod: its object (metadata and spec, built once, from a scenario workload or
+//! from a controller's pod template) and the behaviour of its containers (logs, restarts,
+//! crash loops, pulls, probes). The status is computed in `podstatus`.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use super::lifecycle::{Instance, Plan, Schedule, Timeline};
+use super::lifecycle::{Plan, Schedule, Timeline};
 use super::logs::LogGen;
-use super::scenario::{ContainerSpec, CrashLoopSpec, OwnerKind, WorkloadSpec};
-use super::util::{Nanos, SECOND, rfc3339, stable_hex, stable_suffix};
+use super::pulls::Pull;
+use super::quantity::default_pull_policy;
+use super::scenario::{
+    ContainerSpec, CrashLoopSpec, LogEncoding, LogFormat, LogSpec, OwnerKind, WorkloadSpec,
+};
+use super::util::{Nanos, SECOND};
+
+pub use super::podstatus::status;
 
 /// How long a new pod stays in ContainerCreating before its first container starts.
 pub const STARTUP: Nanos = SECOND;
@@ -18,6 +25,24 @@ pub struct ContainerSim {
     pub image: String,
     pub loggen: LogGen,
     pub plan: Plan,
+    /// The effective pull policy (`Always`, `IfNotPresent`, `Never`).
+    pub pull_policy: String,
+    pub pull: Pull,
+    /// Whether the readiness probe passes while the container runs.
+    pub probe_ok: bool,
+    /// Whether restarts are liveness-probe kills (Unhealthy and Killing events).
+    pub liveness_kills: bool,
+}
+
+impl ContainerSim {
+    /// The container's timeline at `now`: nothing has run until its image is there.
+    pub fn timeline(&self, now: Nanos) -> Timeline {
+        if self.pull.done {
+            self.plan.at(now)
+        } else {
+            Timeline::default()
+        }
+    }
 }
 
 /// A simulated pod.
@@ -33,7 +58,10 @@ pub struct PodSim {
     /// When deletion started, once it has.
     pub terminating_since: Option<Nanos>,
     pub created: bool,
+    /// Empty while unscheduled.
     pub node: String,
+    /// Why the scheduler cannot place the pod (it then stays Pending).
+    pub unschedulable: Option<String>,
     pub pod_ip: String,
     pub host_ip: String,
     pub init: Vec<ContainerSim>,
@@ -44,438 +72,325 @@ pub struct PodSim {
     pub seen: Vec<(u32, bool)>,
 }
 
-/// A pod's name, its controller (kind, name) and the labels the controller adds.
-pub type PodIdentity = (
-    String,
-    Option<(&'static str, String)>,
-    Vec<(String, String)>,
-);
-
-/// The pods a workload produces, named as its controller would name them.
-pub fn pod_names(w: &WorkloadSpec) -> Vec<PodIdentity> {
-    let hash = stable_suffix(&[&w.namespace, &w.name, "template"], 10);
-    (0..w.replicas)
-        .map(|i| {
-            let rnd = stable_suffix(&[&w.namespace, &w.name, &i.to_string()], 5);
-            match w.kind {
-                OwnerKind::Deployment => (
-                    format!("{}-{hash}-{rnd}", w.name),
-                    Some(("ReplicaSet", format!("{}-{hash}", w.name))),
-                    vec![("pod-template-hash".into(), hash.clone())],
-                ),
-                OwnerKind::ReplicaSet => (
-                    format!("{}-{rnd}", w.name),
-                    Some(("ReplicaSet", w.name.clone())),
-                    vec![],
-                ),
-                OwnerKind::StatefulSet => {
-                    let name = format!("{}-{i}", w.name);
-                    let labels = vec![
-                        ("apps.kubernetes.io/pod-index".into(), i.to_string()),
-                        (
-                            "controller-revision-hash".into(),
-                            format!("{}-{hash}", w.name),
-                        ),
-                        ("statefulset.kubernetes.io/pod-name".into(), name.clone()),
-                    ];
-                    (name, Some(("StatefulSet", w.name.clone())), labels)
-                }
-                OwnerKind::DaemonSet => (
-                    format!("{}-{rnd}", w.name),
-                    Some(("DaemonSet", w.name.clone())),
-                    vec![("controller-revision-hash".into(), hash[..9].to_string())],
-                ),
-                OwnerKind::Job => (
-                    format!("{}-{rnd}", w.name),
-                    Some(("Job", w.name.clone())),
-                    vec![
-                        ("batch.kubernetes.io/job-name".into(), w.name.clone()),
-                        ("job-name".into(), w.name.clone()),
-                    ],
-                ),
-                OwnerKind::Pod => (w.name.clone(), None, vec![]),
-            }
-        })
-        .collect()
+fn resources_json(c: &ContainerSpec) -> Value {
+    let mut r = json!({});
+    for (key, res) in [("requests", &c.requests), ("limits", &c.limits)] {
+        let mut m = Map::new();
+        if let Some(cpu) = &res.cpu {
+            m.insert("cpu".into(), json!(cpu));
+        }
+        if let Some(mem) = &res.memory {
+            m.insert("memory".into(), json!(mem));
+        }
+        if !m.is_empty() {
+            r[key] = Value::Object(m);
+        }
+    }
+    // As the API server defaults it: limits without requests request the limits.
+    if r.get("requests").is_none()
+        && let Some(l) = r.get("limits").cloned()
+    {
+        r["requests"] = l;
+    }
+    r
 }
 
-fn container_json(c: &ContainerSpec) -> Value {
+fn probe(path: &str, port: u16) -> Value {
+    json!({"httpGet": {"path": path, "port": port, "scheme": "HTTP"}, "timeoutSeconds": 1,
+           "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3})
+}
+
+/// The container as it appears in a pod spec.
+pub fn container_json(c: &ContainerSpec, kind: OwnerKind) -> Value {
     let ports: Vec<Value> = c
         .ports
         .iter()
         .map(|p| json!({"containerPort": p, "protocol": "TCP"}))
         .collect();
+    let policy = c
+        .image_pull_policy
+        .clone()
+        .unwrap_or_else(|| default_pull_policy(&c.image).into());
     let mut v = json!({
         "name": c.name,
         "image": c.image,
-        "imagePullPolicy": "IfNotPresent",
-        "resources": {},
+        "imagePullPolicy": policy,
+        "resources": resources_json(c),
         "terminationMessagePath": "/dev/termination-log",
         "terminationMessagePolicy": "File",
-        "volumeMounts": [{"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}],
     });
     if !ports.is_empty() {
         v["ports"] = Value::Array(ports);
     }
+    let port = c.ports.first().copied().unwrap_or(8080);
+    if !c.ready {
+        v["readinessProbe"] = probe("/ready", port);
+    }
+    if liveness_kills(c, kind) {
+        v["livenessProbe"] = probe("/healthz", port);
+    }
     v
 }
 
-/// Builds the pod for replica `index` of workload `w`, appearing at `origin` (its timeline's
-/// zero: restarts and deletion count from there) with containers started `w.age` earlier.
-pub fn build(
-    w: &WorkloadSpec,
-    index: usize,
-    origin: Nanos,
-    node: &str,
-    pod_ip: String,
-    host_ip: String,
-    uid: String,
-) -> Option<PodSim> {
-    let (name, owner, extra_labels) = pod_names(w).into_iter().nth(index)?;
-    let appear_at = origin - w.age;
-    let mut labels = serde_json::Map::new();
-    for (k, v) in w
-        .labels
-        .iter()
-        .chain(extra_labels.iter().map(|(k, v)| (k, v)))
-    {
-        labels.insert(k.clone(), Value::String(v.clone()));
-    }
-    let mut metadata = json!({
-        "name": name,
-        "namespace": w.namespace,
-        "uid": uid,
-        "creationTimestamp": rfc3339(appear_at),
-        "labels": labels,
-    });
-    if let Some((kind, owner_name)) = &owner {
-        let api = match *kind {
-            "Job" => "batch/v1",
-            _ => "apps/v1",
-        };
-        let owner_uid = stable_hex(&[&w.namespace, owner_name, kind], 32);
-        if *kind != "StatefulSet" {
-            let prefix = name.rsplit_once('-').map_or(name.as_str(), |(a, _)| a);
-            metadata["generateName"] = Value::String(format!("{prefix}-"));
-        }
-        metadata["ownerReferences"] = json!([{
-            "apiVersion": api, "kind": kind, "name": owner_name,
-            "uid": format!("{}-{}-{}-{}-{}", &owner_uid[..8], &owner_uid[8..12], &owner_uid[12..16], &owner_uid[16..20], &owner_uid[20..]),
-            "controller": true, "blockOwnerDeletion": true,
-        }]);
+fn liveness_kills(c: &ContainerSpec, _kind: OwnerKind) -> bool {
+    !c.restart_after.is_empty() && c.exit_code == 137
+}
+
+const SA_MOUNT: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/// The pod template (labels and spec, no name) of a scenario workload.
+pub fn template(w: &WorkloadSpec) -> Value {
+    let mut labels = Map::new();
+    for (k, v) in &w.labels {
+        labels.insert(k.clone(), json!(v));
     }
     let restart_policy = if w.kind == OwnerKind::Job {
         "Never"
     } else {
         "Always"
     };
-    let mut image_pull_secrets = Vec::new();
-    for s in &w.image_pull_secrets {
-        image_pull_secrets.push(json!({"name": s}));
-    }
+    let containers: Vec<Value> = w
+        .containers
+        .iter()
+        .map(|c| container_json(c, w.kind))
+        .collect();
     let mut spec = json!({
-        "containers": w.containers.iter().map(container_json).collect::<Vec<_>>(),
+        "containers": containers,
         "dnsPolicy": "ClusterFirst",
         "enableServiceLinks": true,
-        "nodeName": node,
-        "preemptionPolicy": "PreemptLowerPriority",
-        "priority": 0,
         "restartPolicy": restart_policy,
         "schedulerName": "default-scheduler",
         "securityContext": {},
         "serviceAccount": w.service_account,
         "serviceAccountName": w.service_account,
         "terminationGracePeriodSeconds": 30,
-        "tolerations": [
-            {"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists", "tolerationSeconds": 300},
-            {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "operator": "Exists", "tolerationSeconds": 300},
-        ],
-        "volumes": [{"name": "kube-api-access", "projected": {"defaultMode": 420, "sources": [{"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}}]}}],
     });
     if !w.init_containers.is_empty() {
-        spec["initContainers"] =
-            Value::Array(w.init_containers.iter().map(container_json).collect());
+        spec["initContainers"] = Value::Array(
+            w.init_containers
+                .iter()
+                .map(|c| container_json(c, w.kind))
+                .collect(),
+        );
     }
-    if !image_pull_secrets.is_empty() {
-        spec["imagePullSecrets"] = Value::Array(image_pull_secrets);
+    if !w.image_pull_secrets.is_empty() {
+        spec["imagePullSecrets"] = Value::Array(
+            w.image_pull_secrets
+                .iter()
+                .map(|s| json!({"name": s}))
+                .collect(),
+        );
     }
-    let seed = |c: &str| format!("{}/{}/{c}", w.namespace, name);
-    let mut t = appear_at + STARTUP;
-    let mut init = Vec::new();
-    for c in &w.init_containers {
-        let loggen = LogGen::new(&c.logs, &name, &c.name);
-        let run = loggen.finite_run().unwrap_or(SECOND);
-        init.push(ContainerSim {
-            name: c.name.clone(),
-            image: c.image.clone(),
+    if !w.node_selector.is_empty() {
+        spec["nodeSelector"] = json!(w.node_selector);
+    }
+    json!({"metadata": {"labels": labels}, "spec": spec})
+}
+
+/// What the API server and the admission plugins add to a pod at creation: the projected
+/// service-account token volume and its mounts, default tolerations, priority.
+pub fn admit(pod: &mut Value) {
+    let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    spec.entry("preemptionPolicy")
+        .or_insert(json!("PreemptLowerPriority"));
+    spec.entry("priority").or_insert(json!(0));
+    spec.entry("tolerations").or_insert(json!([
+        {"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists", "tolerationSeconds": 300},
+        {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "operator": "Exists", "tolerationSeconds": 300},
+    ]));
+    let volumes = spec.entry("volumes").or_insert(json!([]));
+    if let Some(v) = volumes.as_array_mut()
+        && !v
+            .iter()
+            .any(|x| x.get("name") == Some(&json!("kube-api-access")))
+    {
+        v.push(json!({"name": "kube-api-access", "projected": {"defaultMode": 420, "sources": [
+            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}}]}}));
+    }
+    for key in ["initContainers", "containers"] {
+        for c in spec
+            .get_mut(key)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let mounts = c.as_object_mut().map(|m| {
+                m.entry("volumeMounts")
+                    .or_insert(json!([]))
+                    .as_array_mut()
+                    .map(|a| {
+                        if !a.iter().any(|x| x.get("mountPath") == Some(&json!(SA_MOUNT))) {
+                            a.push(json!({"name": "kube-api-access", "mountPath": SA_MOUNT, "readOnly": true}));
+                        }
+                    })
+            });
+            let _ = mounts;
+        }
+    }
+}
+
+fn default_logs(finite: bool) -> LogSpec {
+    LogSpec {
+        rate: 1.0,
+        format: LogFormat::Text,
+        sequence: true,
+        messages: Vec::new(),
+        lines: finite.then_some(5),
+        encoding: LogEncoding::Utf8,
+        line_bytes: 0,
+    }
+}
+
+/// The simulated containers of pod object `obj` (named `pod`), planned to start at `start`:
+/// behaviour from the matching container of `behaviour` (by name), or a default one (a line a
+/// second; five lines and exit 0 when the pod does not restart).
+fn sims(
+    obj: &Value,
+    behaviour: Option<&WorkloadSpec>,
+    start: Nanos,
+    origin: Nanos,
+) -> (Vec<ContainerSim>, Vec<ContainerSim>) {
+    let ns = obj
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let pod = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let uid = obj
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let restarts = obj.pointer("/spec/restartPolicy").and_then(Value::as_str) != Some("Never")
+        && obj.pointer("/spec/restartPolicy").and_then(Value::as_str) != Some("OnFailure");
+    let list = |key: &str| -> Vec<Value> {
+        obj.pointer(&format!("/spec/{key}"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let find = |name: &str, init: bool| -> Option<&ContainerSpec> {
+        let b = behaviour?;
+        let l = if init {
+            &b.init_containers
+        } else {
+            &b.containers
+        };
+        l.iter().find(|c| c.name == name)
+    };
+    let seed = |c: &str| format!("{ns}/{pod}/{c}/{uid}");
+    let mk = |c: &Value, init: bool, t: Nanos| -> ContainerSim {
+        let name = c.get("name").and_then(Value::as_str).unwrap_or("main");
+        let image = c.get("image").and_then(Value::as_str).unwrap_or_default();
+        let spec = find(name, init);
+        let logspec = spec.map_or_else(|| default_logs(init || !restarts), |s| s.logs.clone());
+        let loggen = LogGen::new(&logspec, pod, name);
+        let finite = loggen.finite_run();
+        let schedule = match (spec.and_then(|s| s.crash_loop.clone()), finite) {
+            _ if init => Schedule::Once(finite.unwrap_or(SECOND)),
+            (Some(cl), _) => Schedule::CrashLoop(cl),
+            (None, Some(run)) if !restarts => Schedule::Once(run),
+            // A container that exits 0 under restartPolicy Always is restarted with the same
+            // back-off as a crashing one.
+            (None, Some(run)) => Schedule::CrashLoop(CrashLoopSpec {
+                run_for: run,
+                backoff: 10 * SECOND,
+                max_backoff: 300 * SECOND,
+                exit_code: 0,
+                oom_killed: false,
+            }),
+            (None, None) => Schedule::Restarts(
+                spec.map(|s| s.restart_after.iter().map(|d| origin + d).collect())
+                    .unwrap_or_default(),
+            ),
+        };
+        let oom = spec
+            .and_then(|s| s.crash_loop.as_ref())
+            .is_some_and(|c| c.oom_killed);
+        let policy = c
+            .get("imagePullPolicy")
+            .and_then(Value::as_str)
+            .map_or_else(|| default_pull_policy(image).to_string(), String::from);
+        ContainerSim {
+            name: name.to_string(),
+            image: image.to_string(),
+            loggen,
             plan: Plan {
                 first_start: t,
-                schedule: Schedule::Once(run),
-                exit_code: 0,
-                seed: seed(&c.name),
+                schedule,
+                exit_code: spec.map_or(1, |s| s.exit_code),
+                oom,
+                seed: seed(name),
             },
-            loggen,
-        });
-        t += run;
+            pull_policy: policy,
+            pull: Pull::default(),
+            probe_ok: spec.is_none_or(|s| s.ready),
+            liveness_kills: spec.is_some_and(|s| liveness_kills(s, OwnerKind::Pod)),
+        }
+    };
+    let mut t = start;
+    let mut init = Vec::new();
+    for c in list("initContainers") {
+        let sim = mk(&c, true, t);
+        t += sim.loggen.finite_run().unwrap_or(SECOND);
+        init.push(sim);
     }
-    let containers = w
-        .containers
-        .iter()
-        .map(|c| {
-            let loggen = LogGen::new(&c.logs, &name, &c.name);
-            let schedule = match (&c.crash_loop, loggen.finite_run()) {
-                (Some(spec), _) => Schedule::CrashLoop(spec.clone()),
-                (None, Some(run)) if w.kind == OwnerKind::Job => Schedule::Once(run),
-                // A container that exits 0 under restartPolicy Always is restarted with the
-                // same back-off as a crashing one.
-                (None, Some(run)) => Schedule::CrashLoop(CrashLoopSpec {
-                    run_for: run,
-                    backoff: 10 * SECOND,
-                    max_backoff: 300 * SECOND,
-                    exit_code: 0,
-                }),
-                (None, None) => {
-                    Schedule::Restarts(c.restart_after.iter().map(|d| origin + d).collect())
-                }
-            };
-            ContainerSim {
-                name: c.name.clone(),
-                image: c.image.clone(),
-                plan: Plan {
-                    first_start: t,
-                    schedule,
-                    exit_code: c.exit_code,
-                    seed: seed(&c.name),
-                },
-                loggen,
-            }
-        })
-        .collect();
-    Some(PodSim {
-        namespace: w.namespace.clone(),
-        name,
-        uid,
+    let containers = list("containers").iter().map(|c| mk(c, false, t)).collect();
+    (init, containers)
+}
+
+/// Where a pod runs: its node and IPs, or why it cannot be scheduled.
+pub struct Placement {
+    pub node: String,
+    pub pod_ip: String,
+    pub host_ip: String,
+    pub unschedulable: Option<String>,
+}
+
+/// A simulated pod for object `obj` (metadata with uid, and spec), appearing at `appear_at`;
+/// `origin` is its workload's timeline zero (restart times count from there).
+pub fn from_object(
+    obj: &Value,
+    behaviour: Option<&WorkloadSpec>,
+    appear_at: Nanos,
+    origin: Nanos,
+    place: Placement,
+) -> PodSim {
+    let s = |p: &str| {
+        obj.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (init, containers) = sims(obj, behaviour, appear_at + STARTUP, origin);
+    let mut template = obj.clone();
+    if place.unschedulable.is_none() {
+        template["spec"]["nodeName"] = json!(place.node);
+    }
+    if let Some(m) = template.as_object_mut() {
+        m.shift_remove("status");
+    }
+    PodSim {
+        namespace: s("/metadata/namespace"),
+        name: s("/metadata/name"),
+        uid: s("/metadata/uid"),
         appear_at,
-        delete_at: w.delete_after.map(|d| origin + d),
+        delete_at: None,
         terminating_since: None,
         created: false,
-        node: node.to_string(),
-        pod_ip,
-        host_ip,
+        node: place.node,
+        unschedulable: place.unschedulable,
+        pod_ip: place.pod_ip,
+        host_ip: place.host_ip,
         init,
         containers,
-        template: json!({"kind": "Pod", "apiVersion": "v1", "metadata": metadata, "spec": spec}),
+        template,
         seen: Vec::new(),
-    })
-}
-
-fn terminated(i: &Instance) -> Value {
-    json!({"terminated": {
-        "exitCode": i.exit_code,
-        "reason": if i.exit_code == 0 { "Completed" } else { "Error" },
-        "startedAt": rfc3339(i.start),
-        "finishedAt": i.end.map(rfc3339),
-        "containerID": i.id,
-    }})
-}
-
-/// A container's status entry and whether it is ready, at `now`.
-fn container_status(
-    pod: &PodSim,
-    c: &ContainerSim,
-    t: &Timeline,
-    now: Nanos,
-    init_running: bool,
-) -> (Value, bool) {
-    let (state, last, ready, id) = match &t.current {
-        None => {
-            let reason = if init_running {
-                "PodInitializing"
-            } else {
-                "ContainerCreating"
-            };
-            (
-                json!({"waiting": {"reason": reason}}),
-                json!({}),
-                false,
-                None,
-            )
-        }
-        Some(cur) if cur.running_at(now) => {
-            let last = t.previous.as_ref().map_or(json!({}), terminated);
-            (
-                json!({"running": {"startedAt": rfc3339(cur.start)}}),
-                last,
-                true,
-                Some(cur.id.clone()),
-            )
-        }
-        Some(cur) if t.next_start.is_some() => {
-            let backoff = c.plan.backoff_at(now).unwrap_or(10 * SECOND) / SECOND;
-            let msg = format!(
-                "back-off {} restarting failed container={} pod={}_{}({})",
-                super::util::human_duration(backoff * SECOND),
-                c.name,
-                pod.name,
-                pod.namespace,
-                pod.uid
-            );
-            (
-                json!({"waiting": {"reason": "CrashLoopBackOff", "message": msg}}),
-                terminated(cur),
-                false,
-                Some(cur.id.clone()),
-            )
-        }
-        Some(cur) => {
-            let last = t.previous.as_ref().map_or(json!({}), terminated);
-            (terminated(cur), last, false, Some(cur.id.clone()))
-        }
-    };
-    let digest = stable_hex(&[&c.image], 64);
-    let image_id = format!(
-        "{}@sha256:{digest}",
-        c.image.split(':').next().unwrap_or(&c.image)
-    );
-    let mut v = json!({
-        "name": c.name,
-        "state": state,
-        "lastState": last,
-        "ready": ready,
-        "restartCount": t.count.saturating_sub(1),
-        "image": c.image,
-        "imageID": image_id,
-        "started": ready,
-    });
-    if let Some(id) = id {
-        v["containerID"] = Value::String(id);
     }
-    (v, ready)
-}
-
-fn condition(ty: &str, ok: bool, since: Nanos, reason: Option<(&str, String)>) -> Value {
-    let mut c = json!({"type": ty, "status": if ok { "True" } else { "False" }, "lastProbeTime": null, "lastTransitionTime": rfc3339(since)});
-    if let Some((r, m)) = reason {
-        c["reason"] = Value::String(r.into());
-        c["message"] = Value::String(m);
-    }
-    c
-}
-
-/// The pod's status at `now`.
-pub fn status(pod: &PodSim, now: Nanos) -> Value {
-    let mut init_statuses = Vec::new();
-    let mut init_done = true;
-    let mut init_done_at = pod.appear_at + STARTUP;
-    for c in &pod.init {
-        let t = c.plan.at(now);
-        let (mut s, _) = container_status(pod, c, &t, now, false);
-        let done = t
-            .current
-            .as_ref()
-            .is_some_and(|i| i.end.is_some_and(|e| e <= now));
-        // A completed init container counts as ready, as the kubelet reports it.
-        s["ready"] = json!(done);
-        if done {
-            init_done_at = t
-                .current
-                .as_ref()
-                .and_then(|i| i.end)
-                .unwrap_or(init_done_at);
-        }
-        init_done &= done;
-        init_statuses.push(s);
-    }
-    let mut statuses = Vec::new();
-    let mut unready = Vec::new();
-    let (mut any_started, mut all_finished, mut all_zero) = (false, true, true);
-    let mut ready_since = init_done_at;
-    for c in &pod.containers {
-        let t = c.plan.at(now);
-        let (s, ready) = container_status(pod, c, &t, now, !init_done);
-        if !ready {
-            unready.push(c.name.clone());
-        }
-        if let Some(cur) = &t.current {
-            any_started = true;
-            let since = if cur.running_at(now) {
-                cur.start
-            } else {
-                cur.end.unwrap_or(cur.start)
-            };
-            ready_since = ready_since.max(since);
-            let finished = !cur.running_at(now) && t.next_start.is_none();
-            all_finished &= finished;
-            all_zero &= cur.exit_code == 0;
-        } else {
-            all_finished = false;
-        }
-        statuses.push(s);
-    }
-    let phase = if !init_done || !any_started {
-        "Pending"
-    } else if all_finished && !pod.containers.is_empty() {
-        if all_zero { "Succeeded" } else { "Failed" }
-    } else {
-        "Running"
-    };
-    let ready = unready.is_empty() && init_done;
-    let not_ready = (!ready).then(|| {
-        let reason = if phase == "Succeeded" {
-            "PodCompleted"
-        } else {
-            "ContainersNotReady"
-        };
-        (
-            reason,
-            format!("containers with unready status: [{}]", unready.join(" ")),
-        )
-    });
-    let scheduled_at = pod.appear_at;
-    let mut conditions = vec![
-        condition(
-            "PodReadyToStartContainers",
-            now >= pod.appear_at + STARTUP,
-            pod.appear_at + STARTUP,
-            None,
-        ),
-        condition(
-            "Initialized",
-            init_done,
-            if init_done {
-                init_done_at
-            } else {
-                scheduled_at
-            },
-            None,
-        ),
-        condition("Ready", ready, ready_since, not_ready.clone()),
-        condition("ContainersReady", ready, ready_since, not_ready),
-        condition("PodScheduled", true, scheduled_at, None),
-    ];
-    if !init_done && !pod.init.is_empty() {
-        let pending: Vec<&str> = pod.init.iter().map(|c| c.name.as_str()).collect();
-        conditions[1]["reason"] = json!("ContainersNotInitialized");
-        conditions[1]["message"] = json!(format!(
-            "containers with incomplete status: [{}]",
-            pending.join(" ")
-        ));
-    }
-    let mut s = json!({
-        "phase": phase,
-        "conditions": conditions,
-        "hostIP": pod.host_ip,
-        "hostIPs": [{"ip": pod.host_ip}],
-        "podIP": pod.pod_ip,
-        "podIPs": [{"ip": pod.pod_ip}],
-        "startTime": rfc3339(pod.appear_at),
-        "containerStatuses": statuses,
-        "qosClass": "BestEffort",
-    });
-    if !init_statuses.is_empty() {
-        s["initContainerStatuses"] = Value::Array(init_statuses);
-    }
-    s
 }
 
 /// Finds a container (main or init) by name.

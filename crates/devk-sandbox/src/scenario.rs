@@ -16,11 +16,31 @@ use super::validate::{is_dns1123_label, is_dns1123_subdomain};
 pub struct Scenario {
     pub(crate) origin: String,
     pub(crate) history_lines: u64,
+    /// The namespace of the kubeconfig's contexts (where `devk demo` opens).
+    pub(crate) start_namespace: String,
+    /// API groups the server leaves out of discovery and does not serve (`apps`, ...).
+    pub(crate) disabled_groups: Vec<String>,
     pub(crate) nodes: Vec<String>,
+    /// What each node can give pods (millicores, bytes): a pod asking for more stays Pending.
+    pub(crate) node_capacity: (u64, u64),
+    /// Images the scenario declares, by normalized reference; the others pull from anywhere.
+    pub(crate) images: BTreeMap<String, ImageSpec>,
     pub(crate) namespaces: Vec<NamespaceSpec>,
     pub(crate) secrets: Vec<SecretSpec>,
     pub(crate) service_accounts: Vec<ServiceAccountSpec>,
     pub(crate) workloads: Vec<WorkloadSpec>,
+}
+
+/// Where an image exists, as far as the simulated nodes are concerned.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ImageSpec {
+    /// The reference as written.
+    pub reference: String,
+    /// Whether its registry serves it (false: a tag never pushed, or a registry the nodes
+    /// cannot reach).
+    pub in_registry: bool,
+    /// Whether the nodes already have it (built into the node's runtime, or loaded).
+    pub on_nodes: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +56,7 @@ pub(crate) struct SecretSpec {
     pub type_: String,
     pub string_data: BTreeMap<String, String>,
     pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +87,7 @@ pub(crate) struct WorkloadSpec {
     pub node: Option<String>,
     pub service_account: String,
     pub image_pull_secrets: Vec<String>,
+    pub node_selector: BTreeMap<String, String>,
     pub age: Nanos,
     pub appear_after: Nanos,
     pub delete_after: Option<Nanos>,
@@ -79,6 +101,15 @@ pub(crate) enum LogFormat {
     Text,
 }
 
+/// How a container's log text becomes bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LogEncoding {
+    Utf8,
+    /// ISO-8859-1, as legacy applications write it: `é` is the single byte 0xE9, which is not
+    /// valid UTF-8 (characters above U+00FF become `?`).
+    Latin1,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct LogSpec {
     pub rate: f64,
@@ -86,6 +117,9 @@ pub(crate) struct LogSpec {
     pub sequence: bool,
     pub messages: Vec<String>,
     pub lines: Option<u64>,
+    pub encoding: LogEncoding,
+    /// Every line is padded to at least this many bytes (0: no padding).
+    pub line_bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +128,15 @@ pub(crate) struct CrashLoopSpec {
     pub backoff: Nanos,
     pub max_backoff: Nanos,
     pub exit_code: i32,
+    /// The kernel's OOM killer ends each run (reason OOMKilled).
+    pub oom_killed: bool,
+}
+
+/// Requests or limits: millicores and bytes, each if given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Resources {
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +148,12 @@ pub(crate) struct ContainerSpec {
     pub restart_after: Vec<Nanos>,
     pub exit_code: i32,
     pub crash_loop: Option<CrashLoopSpec>,
+    /// `Always`, `IfNotPresent` or `Never`; None for the API server's default.
+    pub image_pull_policy: Option<String>,
+    pub requests: Resources,
+    pub limits: Resources,
+    /// False: the readiness probe keeps failing (Running but not Ready, Unhealthy events).
+    pub ready: bool,
 }
 /// Converts byte offsets into 1-based line numbers for error messages.
 pub(crate) struct Ctx<'a> {
@@ -217,7 +266,11 @@ impl Scenario {
         Scenario {
             origin: "<empty>".into(),
             history_lines: 10_000,
+            start_namespace: "default".into(),
+            disabled_groups: Vec::new(),
             nodes: vec!["sandbox-node-1".into()],
+            node_capacity: (4000, 8 << 30),
+            images: BTreeMap::new(),
             namespaces: Vec::new(),
             secrets: Vec::new(),
             service_accounts: Vec::new(),
@@ -228,6 +281,11 @@ impl Scenario {
     /// Where this scenario came from (file path or `<built-in demo>`).
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    /// The namespace the kubeconfig's contexts start in (`[sandbox] start_namespace`).
+    pub fn start_namespace(&self) -> &str {
+        &self.start_namespace
     }
 
     /// The namespaces the scenario declares (besides the built-in ones).
@@ -273,6 +331,72 @@ mod tests {
                 .iter()
                 .any(|w| w.containers.iter().any(|c| !c.restart_after.is_empty()))
         );
+    }
+
+    #[test]
+    fn demo_scenario_shows_every_event_and_last_state_the_sandbox_simulates() {
+        use crate::store::Res;
+        use crate::util::SECOND;
+        let now = crate::util::now();
+        let mut c = crate::cluster::Cluster::new(&Scenario::demo(), now);
+        for s in 1..=30 {
+            c.tick(now + s * SECOND);
+        }
+        let reasons: std::collections::BTreeSet<String> = c
+            .store
+            .list(Res::Event, None)
+            .iter()
+            .filter_map(|e| e["reason"].as_str().map(String::from))
+            .collect();
+        for want in [
+            "Scheduled",
+            "Pulling",
+            "Pulled",
+            "Failed",
+            "BackOff",
+            "Created",
+            "Started",
+            "Killing",
+            "Unhealthy",
+            "FailedScheduling",
+            "ScalingReplicaSet",
+            "SuccessfulCreate",
+        ] {
+            assert!(reasons.contains(want), "{want} not in {reasons:?}");
+        }
+        let messages: Vec<String> = c
+            .store
+            .list(Res::Event, None)
+            .iter()
+            .filter_map(|e| e["message"].as_str().map(String::from))
+            .collect();
+        for want in [
+            "no basic auth credentials",
+            "manifest unknown",
+            "pull access denied",
+        ] {
+            assert!(messages.iter().any(|m| m.contains(want)), "{want}");
+        }
+        let last: std::collections::BTreeSet<String> = c
+            .store
+            .list(Res::Pod, None)
+            .iter()
+            .flat_map(|p| {
+                p["status"]["containerStatuses"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|s| {
+                s["lastState"]["terminated"]["reason"]
+                    .as_str()
+                    .map(String::from)
+            })
+            .collect();
+        for want in ["Error", "OOMKilled", "Completed"] {
+            assert!(last.contains(want), "{want} not in {last:?}");
+        }
+        assert_eq!(Scenario::demo().start_namespace(), "shop");
     }
 
     #[test]
@@ -322,5 +446,31 @@ mod tests {
         assert_eq!(w.kind, OwnerKind::Deployment);
         assert_eq!(w.labels.get("app").map(String::as_str), Some("w"));
         assert_eq!(w.containers[0].logs.rate, 1.0);
+    }
+
+    #[test]
+    fn log_encoding_line_bytes_and_disabled_groups_are_read_and_checked() {
+        let src = "[sandbox]\ndisabled_groups = [\"apps\"]\n[[workload]]\nname = \"w\"\n\
+                   [[workload.container]]\nname = \"a\"\n[workload.container.logs]\n\
+                   encoding = \"latin1\"\nline_bytes = 300000\n";
+        let sc = Scenario::from_toml_str(src, "t").unwrap_or_else(|_| Scenario::empty());
+        assert_eq!(sc.disabled_groups, vec!["apps".to_string()]);
+        let logs = &sc.workloads[0].containers[0].logs;
+        assert_eq!(
+            (logs.encoding, logs.line_bytes),
+            (LogEncoding::Latin1, 300_000)
+        );
+        let e = err_of("[sandbox]\ndisabled_groups = [\"\"]\n");
+        assert!(e.starts_with("t.toml:2: the core group"), "{e}");
+        let e = err_of("[sandbox]\ndisabled_groups = [\"apps/v1\"]\n");
+        assert!(e.contains("API group names such as"), "{e}");
+        let base = "[[workload]]\nname = \"w\"\n[[workload.container]]\nname = \"a\"\n[workload.container.logs]\n";
+        let e = err_of(&format!("{base}encoding = \"ebcdic\"\n"));
+        assert!(e.starts_with("t.toml:6: unknown log encoding"), "{e}");
+        let e = err_of(&format!("{base}line_bytes = -1\n"));
+        assert!(
+            e.starts_with("t.toml:6: `line_bytes` must be between 0 and"),
+            "{e}"
+        );
     }
 }

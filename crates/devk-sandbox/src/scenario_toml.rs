@@ -7,8 +7,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::error::SandboxError;
+use super::quantity::{normalize, parse_cpu, parse_memory};
 use super::scenario::{
-    ContainerSpec, CrashLoopSpec, Ctx, LogFormat, LogSpec, NamespaceSpec, OwnerKind, Scenario,
+    ContainerSpec, CrashLoopSpec, Ctx, ImageSpec, NamespaceSpec, OwnerKind, Resources, Scenario,
     SecretSpec, ServiceAccountSpec, WorkloadSpec,
 };
 use super::util::{SECOND, parse_duration};
@@ -25,6 +26,24 @@ pub(crate) struct RawScenario {
     serviceaccount: Vec<RawServiceAccount>,
     #[serde(default)]
     workload: Vec<RawWorkload>,
+    #[serde(default)]
+    image: Vec<RawImage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImage {
+    #[serde(rename = "ref")]
+    reference: Spanned<String>,
+    registry: Option<bool>,
+    nodes: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawResources {
+    cpu: Option<Spanned<String>>,
+    memory: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -32,6 +51,11 @@ pub(crate) struct RawScenario {
 struct RawSandbox {
     history_lines: Option<Spanned<i64>>,
     nodes: Option<Vec<Spanned<String>>>,
+    node_cpu: Option<Spanned<String>>,
+    start_namespace: Option<Spanned<String>>,
+    node_memory: Option<Spanned<String>>,
+    #[serde(default)]
+    disabled_groups: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -53,6 +77,8 @@ struct RawSecret {
     data: BTreeMap<String, String>,
     #[serde(default)]
     labels: BTreeMap<String, String>,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +103,8 @@ struct RawWorkload {
     service_account: Option<String>,
     #[serde(default)]
     image_pull_secrets: Vec<String>,
+    #[serde(default)]
+    node_selector: BTreeMap<String, String>,
     age: Option<Spanned<String>>,
     appear_after: Option<Spanned<String>>,
     delete_after: Option<Spanned<String>>,
@@ -93,28 +121,22 @@ struct RawContainer {
     image: Option<String>,
     #[serde(default)]
     ports: Vec<u16>,
-    logs: Option<RawLogs>,
+    logs: Option<super::scenario_logs::RawLogs>,
     restart_after: Option<Spanned<toml::Value>>,
     exit_code: Option<i32>,
     crash_loop: Option<Spanned<toml::Value>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLogs {
-    rate: Option<Spanned<f64>>,
-    format: Option<Spanned<String>>,
-    #[serde(default)]
-    sequence: bool,
-    #[serde(default)]
-    messages: Vec<String>,
-    lines: Option<Spanned<i64>>,
+    image_pull_policy: Option<Spanned<String>>,
+    requests: Option<RawResources>,
+    limits: Option<RawResources>,
+    ready: Option<bool>,
 }
 
 pub(crate) fn build(ctx: &Ctx<'_>, raw: RawScenario) -> Result<Scenario, SandboxError> {
     let mut sc = Scenario::empty();
     sc.origin = ctx.origin.to_string();
+    let mut start_ns = None;
     if let Some(sb) = raw.sandbox {
+        start_ns = sb.start_namespace;
         if let Some(h) = sb.history_lines {
             if *h.get_ref() < 1 || *h.get_ref() > 1_000_000 {
                 return Err(ctx.err(h.span(), "`history_lines` must be between 1 and 1000000"));
@@ -130,6 +152,42 @@ pub(crate) fn build(ctx: &Ctx<'_>, raw: RawScenario) -> Result<Scenario, Sandbox
                 sc.nodes = names;
             }
         }
+        if let Some(c) = &sb.node_cpu {
+            sc.node_capacity.0 = parse_cpu(c.get_ref()).ok_or_else(|| {
+                ctx.err(
+                    c.span(),
+                    "`node_cpu` must be a CPU quantity like \"4\" or \"3500m\"",
+                )
+            })?;
+        }
+        if let Some(m) = &sb.node_memory {
+            sc.node_capacity.1 = parse_memory(m.get_ref()).ok_or_else(|| {
+                ctx.err(
+                    m.span(),
+                    "`node_memory` must be a memory quantity like \"8Gi\" or \"512Mi\"",
+                )
+            })?;
+        }
+        for g in &sb.disabled_groups {
+            sc.disabled_groups.push(disabled_group(ctx, g)?);
+        }
+    }
+    for i in raw.image {
+        let reference = i.reference.get_ref().trim().to_string();
+        if reference.is_empty() || reference.contains(char::is_whitespace) {
+            return Err(ctx.err(
+                i.reference.span(),
+                "`ref` must be an image reference like \"registry.example.com/app:1.0\"",
+            ));
+        }
+        sc.images.insert(
+            normalize(&reference),
+            ImageSpec {
+                reference,
+                in_registry: i.registry.unwrap_or(true),
+                on_nodes: i.nodes.unwrap_or(false),
+            },
+        );
     }
     let mut known: BTreeSet<String> = super::BUILTIN_NAMESPACES
         .iter()
@@ -147,6 +205,18 @@ pub(crate) fn build(ctx: &Ctx<'_>, raw: RawScenario) -> Result<Scenario, Sandbox
             name,
             labels: ns.labels,
         });
+    }
+    if let Some(start) = &start_ns {
+        let ns = ctx.name(start, "start_namespace", true)?;
+        if !known.contains(&ns) {
+            return Err(ctx.err(
+                start.span(),
+                format!(
+                    "start_namespace {ns:?} is not declared; add a [[namespace]] with name = {ns:?}"
+                ),
+            ));
+        }
+        sc.start_namespace = ns;
     }
     let check_ns = |s: &Option<Spanned<String>>| -> Result<String, SandboxError> {
         let ns = ctx.namespace(s)?;
@@ -166,6 +236,7 @@ pub(crate) fn build(ctx: &Ctx<'_>, raw: RawScenario) -> Result<Scenario, Sandbox
             type_: s.type_.unwrap_or_else(|| "Opaque".into()),
             string_data: s.data,
             labels: s.labels,
+            annotations: s.annotations,
         });
     }
     for a in raw.serviceaccount {
@@ -265,6 +336,7 @@ fn workload(
         node: w.node,
         service_account: w.service_account.unwrap_or_else(|| "default".into()),
         image_pull_secrets: w.image_pull_secrets,
+        node_selector: w.node_selector,
         age: ctx.opt_duration(&w.age, "age")?.unwrap_or(0),
         appear_after: ctx
             .opt_duration(&w.appear_after, "appear_after")?
@@ -275,59 +347,26 @@ fn workload(
     })
 }
 
+fn disabled_group(ctx: &Ctx<'_>, g: &Spanned<String>) -> Result<String, SandboxError> {
+    let name = g.get_ref().as_str();
+    if name.is_empty() || name == "core" || name == "v1" {
+        return Err(ctx.err(
+            g.span(),
+            "the core group (\"\" or \"v1\") cannot be disabled; every client needs it",
+        ));
+    }
+    if name.contains('/') || !super::validate::is_dns1123_subdomain(name) {
+        return Err(ctx.err(
+            g.span(),
+            format!("`disabled_groups` takes API group names such as \"apps\", found {name:?}"),
+        ));
+    }
+    Ok(name.to_string())
+}
+
 fn container(ctx: &Ctx<'_>, c: RawContainer, init: bool) -> Result<ContainerSpec, SandboxError> {
     let name = ctx.name(&c.name, "container", true)?;
-    let logs = match c.logs {
-        None => LogSpec {
-            rate: 1.0,
-            format: LogFormat::Text,
-            sequence: false,
-            messages: Vec::new(),
-            lines: init.then_some(5),
-        },
-        Some(l) => {
-            let rate = l.rate.as_ref().map_or(1.0, |r| *r.get_ref());
-            if let Some(r) = &l.rate
-                && !(0.0..=100_000.0).contains(&rate)
-            {
-                return Err(ctx.err(
-                    r.span(),
-                    "`rate` must be between 0 and 100000 lines per second",
-                ));
-            }
-            let format = match &l.format {
-                None => LogFormat::Text,
-                Some(f) => match f.get_ref().as_str() {
-                    "json" => LogFormat::Json,
-                    "text" => LogFormat::Text,
-                    other => {
-                        return Err(ctx.err(
-                            f.span(),
-                            format!("unknown log format {other:?}; expected \"json\" or \"text\""),
-                        ));
-                    }
-                },
-            };
-            let lines = match &l.lines {
-                None => init.then_some(5),
-                Some(n) if *n.get_ref() >= 1 => Some(*n.get_ref() as u64),
-                Some(n) => return Err(ctx.err(n.span(), "`lines` must be at least 1")),
-            };
-            if init && rate == 0.0 {
-                return Err(ctx.err(
-                    c.name.span(),
-                    "an init container needs a `rate` above 0 so that it finishes",
-                ));
-            }
-            LogSpec {
-                rate,
-                format,
-                sequence: l.sequence,
-                messages: l.messages,
-                lines,
-            }
-        }
-    };
+    let logs = super::scenario_logs::logs(ctx, c.logs, init, c.name.span())?;
     let restart_after = match &c.restart_after {
         None => Vec::new(),
         Some(v) => {
@@ -366,6 +405,18 @@ fn container(ctx: &Ctx<'_>, c: RawContainer, init: bool) -> Result<ContainerSpec
             "init containers run once; `crash_loop` and `restart_after` are not supported on them",
         ));
     }
+    let image_pull_policy = match &c.image_pull_policy {
+        None => None,
+        Some(p) if matches!(p.get_ref().as_str(), "Always" | "IfNotPresent" | "Never") => {
+            Some(p.get_ref().clone())
+        }
+        Some(p) => {
+            return Err(ctx.err(
+                p.span(),
+                format!("unknown image_pull_policy {:?}; expected \"Always\", \"IfNotPresent\" or \"Never\"", p.get_ref()),
+            ));
+        }
+    };
     Ok(ContainerSpec {
         image: c
             .image
@@ -376,6 +427,34 @@ fn container(ctx: &Ctx<'_>, c: RawContainer, init: bool) -> Result<ContainerSpec
         restart_after,
         exit_code: c.exit_code.unwrap_or(1),
         crash_loop,
+        image_pull_policy,
+        requests: resources(ctx, c.requests)?,
+        limits: resources(ctx, c.limits)?,
+        ready: c.ready.unwrap_or(true),
+    })
+}
+
+fn resources(ctx: &Ctx<'_>, r: Option<RawResources>) -> Result<Resources, SandboxError> {
+    let r = r.unwrap_or_default();
+    if let Some(c) = &r.cpu
+        && parse_cpu(c.get_ref()).is_none()
+    {
+        return Err(ctx.err(
+            c.span(),
+            "`cpu` must be a CPU quantity like \"500m\" or \"2\"",
+        ));
+    }
+    if let Some(m) = &r.memory
+        && parse_memory(m.get_ref()).is_none()
+    {
+        return Err(ctx.err(
+            m.span(),
+            "`memory` must be a memory quantity like \"64Mi\" or \"1Gi\"",
+        ));
+    }
+    Ok(Resources {
+        cpu: r.cpu.map(Spanned::into_inner),
+        memory: r.memory.map(Spanned::into_inner),
     })
 }
 
@@ -388,7 +467,9 @@ fn crash_loop(
         backoff: 10 * SECOND,
         max_backoff: 300 * SECOND,
         exit_code: 1,
+        oom_killed: false,
     };
+    let mut exit_code_given = false;
     match v.get_ref() {
         toml::Value::Boolean(false) => return Ok(None),
         toml::Value::Boolean(true) => {}
@@ -406,7 +487,13 @@ fn crash_loop(
                     "run_for" => spec.run_for = dur()?,
                     "backoff" => spec.backoff = dur()?,
                     "max_backoff" => spec.max_backoff = dur()?,
+                    "oom_killed" => {
+                        spec.oom_killed = val.as_bool().ok_or_else(|| {
+                            ctx.err(v.span(), "`crash_loop.oom_killed` must be true or false")
+                        })?;
+                    }
                     "exit_code" => {
+                        exit_code_given = true;
                         spec.exit_code = val
                             .as_integer()
                             .and_then(|n| i32::try_from(n).ok())
@@ -417,7 +504,7 @@ fn crash_loop(
                     other => {
                         return Err(ctx.err(
                             v.span(),
-                            format!("unknown key `{other}` in crash_loop; expected run_for, backoff, max_backoff or exit_code"),
+                            format!("unknown key `{other}` in crash_loop; expected run_for, backoff, max_backoff, exit_code or oom_killed"),
                         ));
                     }
                 }
@@ -434,5 +521,9 @@ fn crash_loop(
         return Err(ctx.err(v.span(), "`crash_loop` durations must be at least 100ms"));
     }
     spec.max_backoff = spec.max_backoff.max(spec.backoff);
+    if spec.oom_killed && !exit_code_given {
+        // SIGKILL from the OOM killer: 128 + 9.
+        spec.exit_code = 137;
+    }
     Ok(Some(spec))
 }

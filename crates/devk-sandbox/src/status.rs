@@ -167,6 +167,21 @@ impl ApiError {
         ApiError::new(500, "InternalError", message)
     }
 
+    /// A server-side failure with `code` (5xx), as an overloaded or restarting API server
+    /// answers.
+    pub fn unavailable(code: u16) -> ApiError {
+        let reason = match code {
+            500 => "InternalError",
+            504 => "Timeout",
+            _ => "ServiceUnavailable",
+        };
+        ApiError::new(
+            code,
+            reason,
+            "the server is currently unable to handle the request",
+        )
+    }
+
     /// The `Status` object.
     pub fn to_status(&self) -> Value {
         let mut v = json!({

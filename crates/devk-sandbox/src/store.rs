@@ -8,97 +8,9 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
+pub use super::res::Res;
 use super::status::ApiError;
 use super::util::{new_uid, now, rfc3339};
-
-/// The resources the sandbox serves, all in the core `v1` group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Res {
-    Namespace,
-    Pod,
-    Secret,
-    ServiceAccount,
-    Event,
-}
-
-impl Res {
-    /// Every resource, in discovery order.
-    pub const ALL: [Res; 5] = [
-        Res::Event,
-        Res::Namespace,
-        Res::Pod,
-        Res::Secret,
-        Res::ServiceAccount,
-    ];
-
-    /// The resource for a URL path segment.
-    pub fn from_plural(s: &str) -> Option<Res> {
-        Res::ALL.into_iter().find(|r| r.plural() == s)
-    }
-
-    /// The URL path segment (`pods`).
-    pub fn plural(self) -> &'static str {
-        match self {
-            Res::Namespace => "namespaces",
-            Res::Pod => "pods",
-            Res::Secret => "secrets",
-            Res::ServiceAccount => "serviceaccounts",
-            Res::Event => "events",
-        }
-    }
-
-    /// The kind (`Pod`).
-    pub fn kind(self) -> &'static str {
-        match self {
-            Res::Namespace => "Namespace",
-            Res::Pod => "Pod",
-            Res::Secret => "Secret",
-            Res::ServiceAccount => "ServiceAccount",
-            Res::Event => "Event",
-        }
-    }
-
-    /// Whether objects live in a namespace.
-    pub fn namespaced(self) -> bool {
-        self != Res::Namespace
-    }
-
-    /// The field labels the API server registers for this resource's field selectors.
-    pub fn fields(self) -> &'static [&'static str] {
-        match self {
-            Res::Namespace => &["metadata.name", "status.phase"],
-            Res::Pod => &[
-                "metadata.name",
-                "metadata.namespace",
-                "spec.nodeName",
-                "spec.restartPolicy",
-                "spec.schedulerName",
-                "spec.serviceAccountName",
-                "spec.hostNetwork",
-                "status.phase",
-                "status.podIP",
-                "status.nominatedNodeName",
-            ],
-            Res::Secret => &["metadata.name", "metadata.namespace", "type"],
-            Res::ServiceAccount => &["metadata.name", "metadata.namespace"],
-            Res::Event => &[
-                "metadata.name",
-                "metadata.namespace",
-                "involvedObject.kind",
-                "involvedObject.namespace",
-                "involvedObject.name",
-                "involvedObject.uid",
-                "involvedObject.apiVersion",
-                "involvedObject.resourceVersion",
-                "involvedObject.fieldPath",
-                "reason",
-                "reportingComponent",
-                "source",
-                "type",
-            ],
-        }
-    }
-}
 
 /// What happened to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +48,7 @@ type Key = (Res, String, String);
 
 /// The store key of an object: cluster-scoped kinds have no namespace.
 fn key_of(res: Res, ns: &str, name: &str) -> Key {
+    let res = res.storage();
     let ns = if res.namespaced() { ns } else { "" };
     (res, ns.to_string(), name.to_string())
 }
@@ -198,11 +111,12 @@ impl Store {
 
     /// One object.
     pub fn get(&self, res: Res, ns: &str, name: &str) -> Option<&Value> {
-        self.objects.get(&(res, ns.to_string(), name.to_string()))
+        self.objects.get(&key_of(res, ns, name))
     }
 
     /// Objects of `res`, in one namespace or (None) in all, sorted by namespace then name.
     pub fn list(&self, res: Res, ns: Option<&str>) -> Vec<&Value> {
+        let res = res.storage();
         self.objects
             .range((res, String::new(), String::new())..)
             .take_while(|((r, _, _), _)| *r == res)
@@ -212,6 +126,7 @@ impl Store {
     }
 
     fn record(&mut self, res: Res, ty: ChangeType, ns: String, object: Value, old: Option<Value>) {
+        let res = res.storage();
         let change = Arc::new(Change {
             rv: self.rv,
             res,
@@ -235,7 +150,7 @@ impl Store {
         let (ns, name) = meta(&obj);
         let key = key_of(res, &ns, &name);
         if self.objects.contains_key(&key) {
-            return Err(ApiError::already_exists(res.plural(), &name));
+            return Err(ApiError::already_exists(&res.group_resource(), &name));
         }
         self.rv += 1;
         if obj
@@ -267,7 +182,7 @@ impl Store {
         let (ns, name) = meta(&obj);
         let key = key_of(res, &ns, &name);
         let Some(old) = self.objects.get(&key).cloned() else {
-            return Err(ApiError::not_found(res.plural(), &name));
+            return Err(ApiError::not_found(&res.group_resource(), &name));
         };
         for field in ["uid", "creationTimestamp"] {
             if let Some(v) = old.pointer(&format!("/metadata/{field}")) {
@@ -289,7 +204,7 @@ impl Store {
     pub fn delete(&mut self, res: Res, ns: &str, name: &str) -> Result<Value, ApiError> {
         let ns = if res.namespaced() { ns } else { "" };
         let Some(mut obj) = self.objects.remove(&key_of(res, ns, name)) else {
-            return Err(ApiError::not_found(res.plural(), name));
+            return Err(ApiError::not_found(&res.group_resource(), name));
         };
         self.rv += 1;
         set_meta(

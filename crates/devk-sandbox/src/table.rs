@@ -36,7 +36,10 @@ const AGE_DESC: &str = "CreationTimestamp is a timestamp representing the server
 pub fn columns(res: Res) -> Vec<Value> {
     let name = col("Name", "string", "name", NAME_DESC, 0);
     let age = col("Age", "string", "", AGE_DESC, 0);
-    match res {
+    if Res::WORKLOADS.contains(&res) {
+        return super::table_apps::columns(res, name, age);
+    }
+    match res.storage() {
         Res::Pod => vec![
             name,
             col(
@@ -107,6 +110,33 @@ pub fn columns(res: Res) -> Vec<Value> {
             col("Data", "string", "", "Data contains the secret data.", 0),
             age,
         ],
+        Res::Service => vec![
+            name,
+            col("Type", "string", "", "The type of the service.", 0),
+            col(
+                "Cluster-IP",
+                "string",
+                "",
+                "The IP address of the service.",
+                0,
+            ),
+            col(
+                "External-IP",
+                "string",
+                "",
+                "The external IPs of the service.",
+                0,
+            ),
+            col("Port(s)", "string", "", "The ports of the service.", 0),
+            age,
+            col(
+                "Selector",
+                "string",
+                "",
+                "The label selector of the service.",
+                1,
+            ),
+        ],
         Res::ServiceAccount => vec![
             name,
             col(
@@ -118,7 +148,7 @@ pub fn columns(res: Res) -> Vec<Value> {
             ),
             age,
         ],
-        Res::Event => vec![
+        _ => vec![
             col(
                 "Last Seen",
                 "string",
@@ -308,7 +338,11 @@ fn cells(res: Res, obj: &Value, now: Nanos) -> Vec<Value> {
             })
             .unwrap_or(0)
     };
-    match res {
+    if Res::WORKLOADS.contains(&res) {
+        let age = age(obj, "/metadata/creationTimestamp", now);
+        return super::table_apps::cells(res, obj, age, now);
+    }
+    match res.storage() {
         Res::Pod => pod_cells(obj, now),
         Res::Namespace => vec![
             name,
@@ -321,12 +355,55 @@ fn cells(res: Res, obj: &Value, now: Nanos) -> Vec<Value> {
             json!(count("/data")),
             json!(age(obj, "/metadata/creationTimestamp", now)),
         ],
+        Res::Service => {
+            let ports: Vec<String> = obj
+                .pointer("/spec/ports")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    let port = p.get("port").and_then(Value::as_i64).unwrap_or(0);
+                    let proto = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+                    match p.get("nodePort").and_then(Value::as_i64) {
+                        Some(n) => format!("{port}:{n}/{proto}"),
+                        None => format!("{port}/{proto}"),
+                    }
+                })
+                .collect();
+            let selector = obj
+                .pointer("/spec/selector")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "<none>".into());
+            vec![
+                name,
+                json!(s(obj, "/spec/type")),
+                json!(match s(obj, "/spec/clusterIP") {
+                    "" => "<none>",
+                    ip => ip,
+                }),
+                json!("<none>"),
+                json!(if ports.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    ports.join(",")
+                }),
+                json!(age(obj, "/metadata/creationTimestamp", now)),
+                json!(selector),
+            ]
+        }
         Res::ServiceAccount => vec![
             name,
             json!(count("/secrets")),
             json!(age(obj, "/metadata/creationTimestamp", now)),
         ],
-        Res::Event => {
+        _ => {
             let kind = s(obj, "/involvedObject/kind").to_lowercase();
             let source = [s(obj, "/source/component"), s(obj, "/source/host")]
                 .into_iter()

@@ -32,7 +32,7 @@ struct Filter {
 
 impl Filter {
     fn scope(&self, c: &Change) -> bool {
-        c.res == self.res && self.ns.as_ref().is_none_or(|ns| *ns == c.namespace)
+        c.res == self.res.storage() && self.ns.as_ref().is_none_or(|ns| *ns == c.namespace)
     }
 
     fn matches(&self, obj: &Value) -> bool {
@@ -167,7 +167,7 @@ fn start(
         let mut last_rv = current_rv;
         let render = |obj: &Value, headers: &mut bool, rv: u64| -> Value {
             match &out {
-                Output::Json => obj.clone(),
+                Output::Json => super::events_v1::served(filter.res, obj),
                 Output::Metadata { version } => table::partial_metadata(obj, version),
                 Output::Table { version, include } => {
                     let t =
@@ -186,7 +186,7 @@ fn start(
             }
         }
         if initial_events {
-            let bm = json!({"kind": res.kind(), "apiVersion": "v1",
+            let bm = json!({"kind": res.kind(), "apiVersion": res.gv().api_version(),
                             "metadata": {"resourceVersion": last_rv.to_string(),
                                          "annotations": {"k8s.io/initial-events-end": "true"}}});
             if !sink.send(encode("BOOKMARK", bm)).await {
@@ -212,7 +212,7 @@ fn start(
                 () = &mut deadline => return,
                 () = sink.closed() => return,
                 _ = bookmark.tick(), if bookmarks => {
-                    let bm = json!({"kind": res.kind(), "apiVersion": "v1",
+                    let bm = json!({"kind": res.kind(), "apiVersion": res.gv().api_version(),
                                     "metadata": {"resourceVersion": last_rv.to_string()}});
                     if !sink.send(encode("BOOKMARK", bm)).await {
                         return;

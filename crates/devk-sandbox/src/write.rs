@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::api::{Request, negotiate, render, require_namespace};
 use super::cluster::Cluster;
+use super::controllers::objects;
 use super::patch::{self, PatchType};
 use super::server::App;
 use super::status::{ApiError, Cause, success_status};
@@ -27,10 +28,11 @@ fn dry_run(req: &Request) -> Result<bool, ApiError> {
 
 fn parse_body(res: Res, req: &Request) -> Result<Value, ApiError> {
     let ct = req.content_type.split(';').next().unwrap_or("").trim();
+    let version = res.gv().api_version();
     if ct == super::proto::CONTENT_TYPE {
         return super::proto::decode(res, &req.body).map_err(|e| {
             ApiError::bad_request(format!(
-                "{} in version \"v1\" cannot be handled as a {}: {e}",
+                "{} in version \"{version}\" cannot be handled as a {}: {e}",
                 res.kind(),
                 res.kind()
             ))
@@ -44,7 +46,7 @@ fn parse_body(res: Res, req: &Request) -> Result<Value, ApiError> {
     }
     let v: Value = serde_json::from_slice(&req.body).map_err(|e| {
         ApiError::bad_request(format!(
-            "{} in version \"v1\" cannot be handled as a {}: {e}",
+            "{} in version \"{version}\" cannot be handled as a {}: {e}",
             res.kind(),
             res.kind()
         ))
@@ -53,10 +55,10 @@ fn parse_body(res: Res, req: &Request) -> Result<Value, ApiError> {
     if let Some(api) = v
         .get("apiVersion")
         .and_then(Value::as_str)
-        .filter(|a| !a.is_empty() && *a != "v1")
+        .filter(|a| !a.is_empty() && *a != version)
     {
         return Err(ApiError::bad_request(format!(
-            "the API version in the data ({api}) does not match the expected API version (v1)"
+            "the API version in the data ({api}) does not match the expected API version ({version})"
         )));
     }
     if let Some(kind) = v
@@ -65,7 +67,7 @@ fn parse_body(res: Res, req: &Request) -> Result<Value, ApiError> {
         .filter(|k| !k.is_empty() && *k != res.kind())
     {
         return Err(ApiError::bad_request(format!(
-            "{kind} in version \"v1\" cannot be handled as a {}: the kind does not match",
+            "{kind} in version \"{version}\" cannot be handled as a {}: the kind does not match",
             res.kind()
         )));
     }
@@ -75,7 +77,7 @@ fn parse_body(res: Res, req: &Request) -> Result<Value, ApiError> {
 /// Kind/namespace bookkeeping and per-kind validation shared by create, update and patch.
 fn prepare(res: Res, ns: &str, obj: &mut Value) -> Result<(), ApiError> {
     obj["kind"] = json!(res.kind());
-    obj["apiVersion"] = json!("v1");
+    obj["apiVersion"] = json!(res.gv().api_version());
     if !obj.get("metadata").is_some_and(Value::is_object) {
         obj["metadata"] = json!({});
     }
@@ -96,12 +98,22 @@ fn prepare(res: Res, ns: &str, obj: &mut Value) -> Result<(), ApiError> {
     if res == Res::Secret {
         validate::normalize_secret(obj)?;
     }
+    if res == Res::Service {
+        super::services::defaults(obj);
+    }
     let (_, name) = meta(obj);
     let mut causes = validate::name_causes(res.kind(), &name);
     causes.extend(validate::label_causes(obj));
+    if Res::WORKLOADS.contains(&res) {
+        objects::defaults(res, obj);
+        causes.extend(objects::causes(res, obj));
+    }
     match res {
         Res::Secret => causes.extend(validate::secret_causes(obj)),
         Res::Pod => {
+            if let Some(spec) = obj.get_mut("spec").filter(|s| s.is_object()) {
+                objects::pod_spec_defaults(spec, "Always");
+            }
             let containers = obj.pointer("/spec/containers").and_then(Value::as_array);
             if containers.is_none_or(Vec::is_empty) {
                 causes.push(Cause::required("spec.containers"));
@@ -155,17 +167,24 @@ pub fn create(app: &App, res: Res, ns: &str, req: &Request) -> Reply {
             "resourceVersion should not be set on objects to be created",
         ));
     }
-    prepare(res, ns, &mut obj)?;
-    if let Some(m) = obj["metadata"].as_object_mut() {
+    if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         for server_set in [
             "uid",
             "creationTimestamp",
             "deletionTimestamp",
             "deletionGracePeriodSeconds",
+            "generation",
         ] {
             m.shift_remove(server_set);
         }
     }
+    if Res::WORKLOADS.contains(&res) {
+        // Set before defaulting: a Job's generated selector names its uid.
+        obj["metadata"]["uid"] = json!(super::util::new_uid());
+        obj["metadata"]["generation"] = json!(1);
+        obj["status"] = json!({});
+    }
+    prepare(res, ns, &mut obj)?;
     if res == Res::Namespace {
         obj["metadata"]["labels"]["kubernetes.io/metadata.name"] = obj["metadata"]["name"].clone();
         obj["spec"] = json!({"finalizers": ["kubernetes"]});
@@ -176,7 +195,7 @@ pub fn create(app: &App, res: Res, ns: &str, req: &Request) -> Reply {
     let (_, name) = meta(&obj);
     if dry {
         if cluster.store.get(res, ns, &name).is_some() {
-            return Err(ApiError::already_exists(res.plural(), &name));
+            return Err(ApiError::already_exists(&res.group_resource(), &name));
         }
         return Ok((
             StatusCode::CREATED,
@@ -187,7 +206,7 @@ pub fn create(app: &App, res: Res, ns: &str, req: &Request) -> Reply {
         Res::Namespace => cluster.create_namespace(obj)?,
         Res::Pod => {
             if cluster.store.get(res, ns, &name).is_some() {
-                return Err(ApiError::already_exists(res.plural(), &name));
+                return Err(ApiError::already_exists(&res.group_resource(), &name));
             }
             obj["metadata"]["uid"] = json!(super::util::new_uid());
             let with_status = cluster.adopt_pod(&obj, now());
@@ -198,6 +217,10 @@ pub fn create(app: &App, res: Res, ns: &str, req: &Request) -> Reply {
                     return Err(e);
                 }
             }
+        }
+        Res::Service => {
+            cluster.assign_cluster_ip(&mut obj);
+            cluster.store.create(res, obj)?
         }
         _ => cluster.store.create(res, obj)?,
     };
@@ -216,8 +239,17 @@ fn resource_version(obj: &Value) -> &str {
 /// Keeps what a write to the main resource may not change: status of pods and namespaces,
 /// and server-managed metadata.
 fn carry_over(res: Res, existing: &Value, obj: &mut Value) {
-    if matches!(res, Res::Pod | Res::Namespace) {
+    if res.has_status() {
         obj["status"] = existing.get("status").cloned().unwrap_or(Value::Null);
+    }
+    if Res::WORKLOADS.contains(&res) {
+        // The generation counts changes of the spec, as the API server keeps it.
+        let generation = existing
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        let changed = existing.get("spec") != obj.get("spec");
+        obj["metadata"]["generation"] = json!(generation + i64::from(changed));
     }
     for field in [
         "uid",
@@ -271,11 +303,11 @@ pub fn update(app: &App, res: Res, ns: &str, name: &str, req: &Request) -> Reply
     let mut cluster = app.lock();
     require_namespace(&cluster, res, ns)?;
     let Some(existing) = cluster.store.get(res, ns, name).cloned() else {
-        return Err(ApiError::not_found(res.plural(), name));
+        return Err(ApiError::not_found(&res.group_resource(), name));
     };
     let rv = resource_version(&obj);
     if !rv.is_empty() && rv != resource_version(&existing) {
-        return Err(ApiError::conflict(res.plural(), name));
+        return Err(ApiError::conflict(&res.group_resource(), name));
     }
     let updated = store_write(&mut cluster, res, &existing, obj, dry)?;
     Ok((
@@ -299,7 +331,7 @@ pub fn patch(app: &App, res: Res, ns: &str, name: &str, req: &Request) -> Reply 
     let mut cluster = app.lock();
     require_namespace(&cluster, res, ns)?;
     let Some(existing) = cluster.store.get(res, ns, name).cloned() else {
-        return Err(ApiError::not_found(res.plural(), name));
+        return Err(ApiError::not_found(&res.group_resource(), name));
     };
     let mut patched = patch::apply(ty, res.kind(), &existing, &body).map_err(|e| {
         let mut err = ApiError::bad_request(e);
@@ -317,7 +349,7 @@ pub fn patch(app: &App, res: Res, ns: &str, name: &str, req: &Request) -> Reply 
     // A resourceVersion in the patch is an optimistic-concurrency precondition.
     let rv = resource_version(&patched);
     if !rv.is_empty() && rv != resource_version(&existing) {
-        return Err(ApiError::conflict(res.plural(), name));
+        return Err(ApiError::conflict(&res.group_resource(), name));
     }
     prepare(res, ns, &mut patched)?;
     let updated = store_write(&mut cluster, res, &existing, patched, dry)?;
@@ -347,7 +379,7 @@ pub fn delete(app: &App, res: Res, ns: &str, name: &str, req: &Request) -> Reply
     let mut cluster = app.lock();
     require_namespace(&cluster, res, ns)?;
     let Some(existing) = cluster.store.get(res, ns, name).cloned() else {
-        return Err(ApiError::not_found(res.plural(), name));
+        return Err(ApiError::not_found(&res.group_resource(), name));
     };
     for (field, pointer) in [
         ("uid", "/metadata/uid"),
@@ -362,7 +394,7 @@ pub fn delete(app: &App, res: Res, ns: &str, name: &str, req: &Request) -> Reply
                 .and_then(Value::as_str)
                 .unwrap_or("");
             if want != got {
-                let mut e = ApiError::conflict(res.plural(), name);
+                let mut e = ApiError::conflict(&res.group_resource(), name);
                 let label = if field == "uid" {
                     "UID"
                 } else {
@@ -382,14 +414,38 @@ pub fn delete(app: &App, res: Res, ns: &str, name: &str, req: &Request) -> Reply
     if dry {
         return Ok((StatusCode::OK, existing));
     }
+    let policy = req
+        .params
+        .non_empty("propagationPolicy")
+        .map(String::from)
+        .or_else(|| {
+            options
+                .get("propagationPolicy")
+                .and_then(Value::as_str)
+                .map(String::from)
+        });
+    if let Some(p) = policy.as_deref()
+        && !matches!(p, "Orphan" | "Background" | "Foreground")
+    {
+        return Err(ApiError::bad_request(format!(
+            "Invalid propagationPolicy {p:?}: supported values are \"Orphan\", \"Background\" and \"Foreground\""
+        )));
+    }
     match res {
         Res::Namespace => Ok((StatusCode::OK, cluster.delete_namespace(name)?)),
         Res::Pod => Ok((StatusCode::OK, cluster.delete_pod(ns, name, grace, now())?)),
         _ => {
+            // Background and Foreground both leave the dependents to the garbage collector
+            // (the sandbox does not hold the owner back until they are gone).
+            if policy.as_deref() == Some("Orphan")
+                && let Some(uid) = uid.as_deref()
+            {
+                cluster.orphan_dependents(uid);
+            }
             cluster.store.delete(res, ns, name)?;
             Ok((
                 StatusCode::OK,
-                success_status(name, res.plural(), uid.as_deref()),
+                success_status(name, &res.group_resource(), uid.as_deref()),
             ))
         }
     }

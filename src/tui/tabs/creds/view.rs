@@ -1,0 +1,242 @@
+//! The Registry creds tab: the ECR pull secrets of the current context with a countdown each,
+//! the last refresh and its result, the next automatic one, and why a context is refused.
+//! Token values are never in the model, so they cannot reach the screen.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+
+use super::state::Target;
+use crate::ecr::pullsecret::rfc3339;
+use crate::ecr::schedule::{DueReason, countdown};
+use crate::tui::app::Model;
+use crate::tui::keymap::Action;
+use crate::tui::theme::Theme;
+
+/// `registry.example/…` hosts without the scheme, for narrow columns.
+fn short_registry(r: &str) -> &str {
+    r.strip_prefix("https://").unwrap_or(r)
+}
+
+/// "1 created, 2 unchanged": what a refresh did to the secrets.
+fn changes(r: &crate::ecr::refresh::Report) -> String {
+    use crate::cluster::pullsecrets::Change;
+    let parts: Vec<String> = [Change::Created, Change::Updated, Change::Unchanged]
+        .into_iter()
+        .filter_map(|c| {
+            let n = r.secrets.iter().filter(|(_, _, x)| *x == c).count();
+            (n > 0).then(|| format!("{n} {}", c.as_str()))
+        })
+        .collect();
+    if parts.is_empty() {
+        "no secrets".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
+    let c = &m.creds;
+    let key = m.keymap.first_key(Action::Retry);
+    let context = c.context.clone().unwrap_or_default();
+    match &c.target {
+        Target::NoContext => {
+            f.render_widget(
+                Paragraph::new(Span::styled(
+                    "No current context: pick a local one on the Contexts tab.",
+                    theme.muted,
+                )),
+                area,
+            );
+            return;
+        }
+        Target::Refused(reason) => {
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::from(Span::styled(
+                        format!("No pull secrets for `{context}`: refused."),
+                        theme.danger.add_modifier(Modifier::BOLD),
+                    )),
+                    Line::raw(""),
+                    Line::raw(reason.clone()),
+                ])
+                .wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
+        Target::Allowed => {}
+    }
+    let mut head = vec![Line::from(vec![
+        Span::raw("Secret "),
+        Span::styled(
+            c.settings.secret_name.clone(),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!(
+            " · refreshed {} before expiry · auto-refresh {}",
+            countdown(c.refresh_before),
+            if c.settings.auto_refresh { "on" } else { "off" }
+        )),
+        Span::styled(
+            if c.settings.addon {
+                " · addon mode (kube-system/registry-creds-ecr)"
+            } else {
+                ""
+            },
+            theme.muted,
+        ),
+    ])];
+    head.push(if c.running {
+        Line::from(Span::styled("Refreshing now…", theme.accent))
+    } else {
+        match c.due {
+            Some(d) => {
+                let why = match d.reason {
+                    DueReason::BeforeExpiry => "before expiry",
+                    DueReason::ExpiresTooSoon => "the last token was already expired: waiting",
+                    DueReason::Backoff => "after a failure: backing off",
+                };
+                Line::raw(format!(
+                    "Next refresh in {} ({why})",
+                    countdown((d.at - m.now).max(1))
+                ))
+            }
+            None => Line::from(Span::styled(
+                format!("No automatic refresh scheduled · {key} refreshes now"),
+                theme.muted,
+            )),
+        }
+    });
+    head.push(match &c.last {
+        None => Line::from(Span::styled("No refresh yet in this session.", theme.muted)),
+        Some(last) => {
+            let when = format!(
+                "Last refresh {}, {} ago ({}): ",
+                rfc3339(last.at),
+                // An age, written as every other age in devk (kubectl's AGE column).
+                crate::format::human_duration(m.now - last.at),
+                if last.automatic { "auto" } else { "manual" }
+            );
+            match &last.result {
+                Ok(r) => {
+                    let expired = r.expires_at.is_some_and(|e| e <= last.at);
+                    let text = format!(
+                        "ok, {}{}",
+                        changes(r),
+                        if expired {
+                            " (the token AWS returned was already expired)"
+                        } else {
+                            ""
+                        }
+                    );
+                    Line::from(vec![
+                        Span::raw(when),
+                        Span::styled(text, if expired { theme.remote } else { theme.local }),
+                    ])
+                }
+                Err(e) => Line::from(vec![
+                    Span::raw(when),
+                    Span::styled(
+                        format!(
+                            "FAILED: {}{}",
+                            e.message,
+                            if e.needs_config {
+                                " (not retried automatically; r tries again)"
+                            } else {
+                                ""
+                            }
+                        ),
+                        theme.danger,
+                    ),
+                ]),
+            }
+        }
+    });
+    let head_height = if c.failing() { 5 } else { 4 };
+    let [top, table_area] =
+        Layout::vertical([Constraint::Length(head_height), Constraint::Min(2)]).areas(area);
+    f.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);
+
+    let rows = match &c.rows {
+        None => {
+            f.render_widget(
+                Paragraph::new(Span::styled("Reading the cluster's secrets…", theme.muted)),
+                table_area,
+            );
+            return;
+        }
+        Some(Err(e)) => {
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::from(Span::styled("The cluster could not be read.", theme.remote)),
+                    Line::raw(e.clone()),
+                ])
+                .wrap(Wrap { trim: true }),
+                table_area,
+            );
+            return;
+        }
+        Some(Ok(rows)) if rows.is_empty() => {
+            f.render_widget(
+                Paragraph::new(Span::styled(
+                    format!("No ECR pull secrets in `{context}` yet: {key} creates one."),
+                    theme.muted,
+                )),
+                table_area,
+            );
+            return;
+        }
+        Some(Ok(rows)) => rows,
+    };
+    let body: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            let (left, style) = match r.expires_unix {
+                Some(e) if e <= m.now => ("expired".to_owned(), theme.danger),
+                Some(e) if e - m.now <= c.refresh_before => (countdown(e - m.now), theme.remote),
+                Some(e) => (countdown(e - m.now), theme.local),
+                None => ("-".to_owned(), theme.muted),
+            };
+            Row::new(vec![
+                Cell::from(r.namespace.clone()),
+                Cell::from(r.secret.clone()),
+                Cell::from(r.kind.as_str()),
+                Cell::from(Span::styled(left, style)),
+                Cell::from(
+                    r.registries
+                        .iter()
+                        .map(|x| short_registry(x))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                Cell::from(r.service_accounts.join(", ")),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        body,
+        [
+            Constraint::Length(12),
+            Constraint::Length(18),
+            Constraint::Length(6),
+            Constraint::Length(10),
+            Constraint::Min(20),
+            Constraint::Length(16),
+        ],
+    )
+    .header(
+        Row::new([
+            "NAMESPACE",
+            "SECRET",
+            "BY",
+            "EXPIRES",
+            "REGISTRIES",
+            "USED BY",
+        ])
+        .style(theme.muted.add_modifier(Modifier::BOLD)),
+    );
+    f.render_widget(table, table_area);
+}

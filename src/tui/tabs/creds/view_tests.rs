@@ -1,0 +1,96 @@
+//! Snapshots of the Registry creds tab at 120x40 and 80x24: secrets with their countdown, a
+//! failed refresh (with the header badge every tab shows), and a refused protected context.
+
+use super::tests::{report, row};
+use crate::tui::app::{Model, Tab};
+use crate::tui::fixtures::{model_on, screen as render};
+use crate::tui::msg::Msg;
+use crate::tui::update::update;
+
+const NOW: i64 = 1_764_000_000;
+
+fn on_creds(context: &str) -> Model {
+    let mut m = model_on(context);
+    m.now = NOW;
+    let _ = update(&mut m, Msg::Key(crate::tui::keys::Key::ch('4')));
+    assert_eq!(m.tab, Tab::Creds);
+    m
+}
+
+fn with_secrets() -> Model {
+    let mut m = on_creds("minikube");
+    let generation = m.creds.generation;
+    let mut shop = row("shop", Some(NOW + 40 * 60));
+    shop.service_accounts = vec!["builder".into(), "default".into()];
+    let _ = update(
+        &mut m,
+        Msg::CredsRefreshed {
+            generation,
+            automatic: false,
+            result: Ok(report(Some(NOW + 11 * 3600 + 42 * 60))),
+        },
+    );
+    let _ = update(
+        &mut m,
+        Msg::CredsStatus {
+            generation,
+            result: Ok(vec![row("default", Some(NOW + 11 * 3600 + 42 * 60)), shop]),
+        },
+    );
+    let _ = update(&mut m, Msg::Clock(NOW + 75));
+    m.notice = None;
+    m
+}
+
+fn failed() -> Model {
+    let mut m = with_secrets();
+    let generation = m.creds.generation;
+    let _ = update(
+        &mut m,
+        Msg::CredsRefreshed {
+            generation,
+            automatic: true,
+            result: Err("the AWS SSO session of profile `dev` has expired: run `aws sso login --profile dev` and try again".into()),
+        },
+    );
+    m
+}
+
+#[test]
+fn creds_tab_snapshots() {
+    let refused = on_creds("eks-prod");
+    for (name, m) in [
+        ("creds_secrets", with_secrets()),
+        ("creds_failed", failed()),
+        ("creds_refused", refused),
+    ] {
+        for (w, h) in [(120, 40), (80, 24)] {
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&m, w, h));
+        }
+    }
+}
+
+#[test]
+fn the_failure_badge_shows_on_every_tab_until_a_refresh_succeeds() {
+    let mut m = failed();
+    for tab in ['1', '2', '5'] {
+        let _ = update(&mut m, Msg::Key(crate::tui::keys::Key::ch(tab)));
+        assert!(
+            render(&m, 120, 40)
+                .lines()
+                .next()
+                .unwrap()
+                .contains("✖ CREDS FAILED")
+        );
+    }
+    let generation = m.creds.generation;
+    let _ = update(
+        &mut m,
+        Msg::CredsRefreshed {
+            generation,
+            automatic: true,
+            result: Ok(report(Some(NOW + 12 * 3600))),
+        },
+    );
+    assert!(!render(&m, 120, 40).contains("CREDS FAILED"));
+}
