@@ -6,8 +6,8 @@ use k8s_openapi::api::core::v1::{Event, Pod, Secret, ServiceAccount};
 use kube::api::{Api, ListParams, LogParams};
 use serde_json::Value;
 
-use crate::diagnose::{ContainerFacts, EventFacts, Knowledge, PodFacts, SecretFacts, Terminated};
 use crate::creds::pullsecret::{EXPIRES_ANNOTATION, parse_rfc3339, registries_of};
+use crate::diagnose::{ContainerFacts, EventFacts, Knowledge, PodFacts, SecretFacts, Terminated};
 
 fn s(v: &Value, p: &str) -> String {
     v.pointer(p)
