@@ -1,5 +1,6 @@
-//! `devk hook`: install, remove and inspect the pre-push hook, and `devk hook pre-push`, which
-//! the hook runs on every push. That path loads the config and scans; it starts nothing else.
+//! `devk hook`: install, remove and inspect the pre-push (and pre-commit) hook, and
+//! `devk hook pre-push` / `devk hook pre-commit`, which the hooks run. Those paths load the
+//! config and scan; they start nothing else.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -8,8 +9,8 @@ use super::output::{note, out};
 use super::{Failure, Globals};
 use crate::exit::Exit;
 use crate::githook::{
-    self, HookError, HookState, HookStatus, InstallAction, LastScan, Outcome, PrePushInput,
-    ScanSettings, StoreUse, report,
+    self, HookError, HookKind, HookState, HookStatus, InstallAction, LastScan, Outcome,
+    PrePushInput, ScanSettings, StoreUse, report,
 };
 
 #[derive(Debug, clap::Args)]
@@ -23,13 +24,17 @@ pub enum Action {
     /// Install the pre-push hook (a hook already there is kept and run first).
     Install(InstallArgs),
     /// Remove devk's pre-push hook and put back the hook it ran first.
-    Uninstall(RepoArgs),
+    Uninstall(UninstallArgs),
     /// Show which pre-push hook is installed and how the last push check ended.
     Status(StatusArgs),
     /// Run by the hook on `git push`: scans what is about to be pushed (git's ref lines on
     /// stdin). Exits 1 when it finds a secret, which stops the push.
     #[command(name = "pre-push")]
     PrePush(PrePushArgs),
+    /// Run by the pre-commit hook (`install --pre-commit`): scans the staged changes. Exits 1
+    /// when it finds a secret, which stops the commit.
+    #[command(name = "pre-commit")]
+    PreCommit,
 }
 
 #[derive(Debug, clap::Args)]
@@ -47,6 +52,26 @@ pub struct InstallArgs {
     /// (that one is moved to pre-push.devk-chained.old).
     #[arg(long)]
     pub force: bool,
+    /// Install the pre-commit hook instead: it scans the staged changes before each commit.
+    #[arg(long)]
+    pub pre_commit: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UninstallArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// Remove the pre-commit hook instead.
+    #[arg(long)]
+    pub pre_commit: bool,
+}
+
+fn kind(pre_commit: bool) -> HookKind {
+    if pre_commit {
+        HookKind::PreCommit
+    } else {
+        HookKind::PrePush
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -70,9 +95,10 @@ pub struct PrePushArgs {
 pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     match args.action {
         Action::Install(a) => install(&a),
-        Action::Uninstall(a) => uninstall(&a.repo),
+        Action::Uninstall(a) => uninstall(&a.repo.repo, kind(a.pre_commit)),
         Action::Status(a) => status(&a),
         Action::PrePush(a) => pre_push(&a, g),
+        Action::PreCommit => pre_commit(g),
     }
 }
 
@@ -85,6 +111,8 @@ pub(super) fn settings(g: &Globals) -> Result<ScanSettings, Failure> {
     let config = g.config()?.config;
     Ok(ScanSettings {
         custom_patterns: config.hook.custom_patterns,
+        extra_rules: config.hook.extra_rules,
+        baseline: None,
         max_blob_bytes: config.hook.max_blob_bytes,
         // An escape hatch (and the benchmark's control): walk history through libgit2.
         store: if std::env::var("DEVK_SCAN_WALK").is_ok_and(|v| v == "1") {
@@ -98,17 +126,19 @@ pub(super) fn settings(g: &Globals) -> Result<ScanSettings, Failure> {
 fn install(a: &InstallArgs) -> Result<(), Failure> {
     let bin = std::env::current_exe()
         .map_err(|e| Failure::new(Exit::Io, format!("cannot tell where devk itself is: {e}")))?;
-    let report = githook::install(&a.repo.repo, &bin, a.force).map_err(fail)?;
-    let hook = report.location.hook();
+    let kind = kind(a.pre_commit);
+    let report = githook::install_hook(kind, &a.repo.repo, &bin, a.force).map_err(fail)?;
+    let hook = report.location.hook_for(kind);
+    let name = kind.file_name();
     let mut text = match report.action {
-        InstallAction::Installed => format!("installed the pre-push hook at {}\n", hook.display()),
+        InstallAction::Installed => format!("installed the {name} hook at {}\n", hook.display()),
         InstallAction::Chained => format!(
-            "installed the pre-push hook at {}; the hook that was there runs first\n",
+            "installed the {name} hook at {}; the hook that was there runs first\n",
             hook.display()
         ),
-        InstallAction::Updated => format!("updated the pre-push hook at {}\n", hook.display()),
+        InstallAction::Updated => format!("updated the {name} hook at {}\n", hook.display()),
         InstallAction::Unchanged => {
-            format!("the pre-push hook at {} is up to date\n", hook.display())
+            format!("the {name} hook at {} is up to date\n", hook.display())
         }
     };
     if let Some(chained) = &report.chained {
@@ -128,33 +158,70 @@ fn install(a: &InstallArgs) -> Result<(), Failure> {
     out(&text)
 }
 
-fn uninstall(repo: &Path) -> Result<(), Failure> {
-    let report = githook::uninstall(repo).map_err(fail)?;
-    let hook = report.location.hook();
+fn uninstall(repo: &Path, kind: HookKind) -> Result<(), Failure> {
+    let report = githook::uninstall_hook(kind, repo).map_err(fail)?;
+    let hook = report.location.hook_for(kind);
+    let name = kind.file_name();
     let text = match (report.removed, &report.restored) {
         (true, Some(_)) => format!(
-            "removed devk's pre-push hook; the previous hook is back at {}\n",
+            "removed devk's {name} hook; the previous hook is back at {}\n",
             hook.display()
         ),
-        (true, None) => format!("removed devk's pre-push hook from {}\n", hook.display()),
+        (true, None) => format!("removed devk's {name} hook from {}\n", hook.display()),
         (false, Some(_)) => format!(
             "devk's hook was not there; put the chained hook back at {}\n",
             hook.display()
         ),
-        (false, None) => format!("no pre-push hook at {}; nothing to do\n", hook.display()),
+        (false, None) => format!("no {name} hook at {}; nothing to do\n", hook.display()),
     };
     out(&text)
 }
 
 fn status(a: &StatusArgs) -> Result<(), Failure> {
     let status = githook::status(&a.repo.repo).map_err(fail)?;
+    let pre_commit = githook::status_of(HookKind::PreCommit, &a.repo.repo).map_err(fail)?;
     // A damaged record should not hide the hook's state.
     let last = githook::last_scan(&a.repo.repo).ok().flatten();
     if a.json {
-        let value = serde_json::json!({ "hook": status, "last_scan": last });
+        let value = serde_json::json!({
+            "hook": status,
+            "pre_commit": pre_commit,
+            "last_scan": last,
+        });
         return out(&format!("{value:#}\n"));
     }
-    out(&render_status(&status, last.as_ref()))
+    let mut text = render_status(&status, last.as_ref());
+    let line = match &pre_commit.state {
+        HookState::Missing => "not installed (`devk hook install --pre-commit` adds it)".to_owned(),
+        HookState::Foreign => "another hook, not devk's".to_owned(),
+        HookState::Devk { executable, .. } if !executable => {
+            "devk's hook, NOT executable: git skips it (run `devk hook install --pre-commit`)"
+                .to_owned()
+        }
+        HookState::Devk { .. } => "devk's hook: staged changes are scanned".to_owned(),
+    };
+    text.push_str(&format!("pre-commit {line}\n"));
+    out(&text)
+}
+
+fn pre_commit(g: &Globals) -> Result<(), Failure> {
+    let closed = |f: Failure| {
+        Failure::new(
+            f.exit,
+            format!(
+                "{}\nThe commit was stopped: the hook fails closed when it cannot check. Fix the \
+                 problem above, or commit once without the check: git commit --no-verify",
+                f.message
+            ),
+        )
+    };
+    let settings = settings(g).map_err(closed)?;
+    let result = githook::staged::pre_commit(&settings).map_err(|e| closed(fail(e)))?;
+    if result.findings.is_empty() {
+        return Ok(());
+    }
+    note(report::render_staged_blocked(&result.findings).trim_end());
+    Err(Failure::new(Exit::Failure, ""))
 }
 
 fn render_status(s: &HookStatus, last: Option<&LastScan>) -> String {

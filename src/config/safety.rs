@@ -65,6 +65,11 @@ pub(crate) const SAFETY_KEYS: &[SafetyKey] = &[
         guards: "the pre-push hook's extra rules",
     },
     SafetyKey {
+        key: "hook.extra_rules",
+        rule: Rule::Protections,
+        guards: "the optional built-in rules of the pre-push hook (generic-secret)",
+    },
+    SafetyKey {
         key: "hook.max_blob_bytes",
         rule: Rule::AtLeast,
         guards: "files larger than this are not scanned by the pre-push hook",

@@ -104,6 +104,12 @@ const DEFAULT_PROTECTED: &str = r#"["*prod*", "*prd*", "*production*"]"#;
     "[hook]\ncustom_patterns = [\"itk_[a-z0-9]{12}\"]\n",
     "[hook]\ncustom_patterns = [\"corp_[0-9]{8}\"]\n", &[], &[],
     "hook.custom_patterns", r#"["itk_[a-z0-9]{12}", "corp_[0-9]{8}"]"#, 1)]
+#[case::project_cannot_turn_an_extra_rule_off(
+    "[hook]\nextra_rules = [\"generic-secret\"]\n", "[hook]\nextra_rules = []\n", &[], &[],
+    "hook.extra_rules", r#"["generic-secret"]"#, 1)]
+#[case::project_may_turn_an_extra_rule_on(
+    "", "[hook]\nextra_rules = [\"generic-secret\"]\n", &[], &[],
+    "hook.extra_rules", r#"["generic-secret"]"#, 0)]
 // policy.ci_systems: empty means any; above the user file it only narrows.
 #[case::project_narrows_any_to_jenkins(
     "", "[policy]\nci_systems = [\"jenkins\"]\n", &[], &[],

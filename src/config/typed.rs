@@ -67,6 +67,8 @@ pub struct LogsConfig {
 pub struct HookConfig {
     /// Extra regexes matched against every added line.
     pub custom_patterns: Vec<String>,
+    /// Optional built-in rules turned on (`generic-secret`).
+    pub extra_rules: Vec<String>,
     /// Changed files larger than this many bytes are not scanned.
     pub max_blob_bytes: u64,
 }
@@ -233,6 +235,18 @@ pub(crate) fn check(config: &Config, origin: &dyn Fn(&str) -> String) -> Vec<Con
                 origin: origin("hook.custom_patterns"),
                 key: "hook.custom_patterns".to_owned(),
                 problem: format!("item {} is not a usable regex: {problem}", i + 1),
+            });
+        }
+    }
+    for name in &config.hook.extra_rules {
+        if !crate::githook::rules::EXTRA_RULES.contains(&name.as_str()) {
+            errors.push(ConfigError::Invalid {
+                origin: origin("hook.extra_rules"),
+                key: "hook.extra_rules".to_owned(),
+                problem: format!(
+                    "`{name}` is not an optional rule (known: {})",
+                    crate::githook::rules::EXTRA_RULES.join(", ")
+                ),
             });
         }
     }

@@ -56,12 +56,16 @@ pub enum Allowed {
     Marker,
     /// Its fingerprint is in `.devkignore`.
     Fingerprint,
+    /// Its fingerprint, at this path, is in the baseline.
+    Baseline,
 }
 
 /// The allow-list: the fingerprints from `.devkignore`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Allowlist {
     fingerprints: HashSet<String>,
+    /// (path, fingerprint) pairs from the baseline.
+    baseline: HashSet<(String, String)>,
 }
 
 impl Allowlist {
@@ -74,7 +78,16 @@ impl Allowlist {
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
             .collect();
-        Allowlist { fingerprints }
+        Allowlist {
+            fingerprints,
+            baseline: HashSet::new(),
+        }
+    }
+
+    /// Adds the baseline's (path, fingerprint) pairs.
+    pub fn with_baseline(mut self, entries: HashSet<(String, String)>) -> Allowlist {
+        self.baseline = entries;
+        self
     }
 
     /// How many fingerprints are listed.
@@ -84,7 +97,7 @@ impl Allowlist {
 
     /// True when nothing is listed.
     pub fn is_empty(&self) -> bool {
-        self.fingerprints.is_empty()
+        self.fingerprints.is_empty() && self.baseline.is_empty()
     }
 
     /// Whether `hit`, found on `line`, is allowed, and why.
@@ -99,6 +112,17 @@ impl Allowlist {
             return Some(Allowed::Fingerprint);
         }
         None
+    }
+
+    /// [`Allowlist::allows`], and the baseline for a hit in the file `path`.
+    pub fn allows_at(&self, hit: &Hit, line: &[u8], path: &str) -> Option<Allowed> {
+        self.allows(hit, line).or_else(|| {
+            (!self.baseline.is_empty()
+                && self
+                    .baseline
+                    .contains(&(path.to_owned(), hit.fingerprint())))
+            .then_some(Allowed::Baseline)
+        })
     }
 }
 

@@ -95,6 +95,7 @@ pub(super) fn scan_from_store(
         };
         scanner.scan_file(&odb, &file, &mut one)?;
         result.stats.allowed += one.stats.allowed;
+        result.stats.baselined += one.stats.baselined;
         result.findings.extend(one.findings);
     }
     Ok(Some(result))

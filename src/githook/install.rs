@@ -31,6 +31,55 @@ pub const TEMPLATE_VERSION: u32 = 1;
 /// The name the previous hook is kept under.
 pub const CHAINED_NAME: &str = "pre-push.devk-chained";
 
+/// The pre-commit hook script (`devk hook install --pre-commit`).
+pub const PRE_COMMIT_TEMPLATE: &str = include_str!("../../assets/pre-commit.sh");
+
+/// Which of devk's hooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HookKind {
+    /// Scans the commits being pushed (the default).
+    PrePush,
+    /// Scans the staged changes before a commit is made.
+    PreCommit,
+}
+
+impl HookKind {
+    /// The hook's file name in the hooks directory.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            HookKind::PrePush => "pre-push",
+            HookKind::PreCommit => "pre-commit",
+        }
+    }
+
+    fn template(self) -> &'static str {
+        match self {
+            HookKind::PrePush => TEMPLATE,
+            HookKind::PreCommit => PRE_COMMIT_TEMPLATE,
+        }
+    }
+
+    fn marker(self) -> &'static str {
+        match self {
+            HookKind::PrePush => MARKER,
+            HookKind::PreCommit => "# devk-managed-hook: pre-commit v",
+        }
+    }
+
+    /// The name the hook that was there before devk's is kept under.
+    pub fn chained_name(self) -> String {
+        format!("{}.devk-chained", self.file_name())
+    }
+
+    /// The template version of a devk hook of this kind, `None` for any other file.
+    pub fn version_in(self, text: &str) -> Option<u32> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(self.marker()))
+            .and_then(|v| v.trim().parse().ok())
+    }
+}
+
 /// Where git looks for this repository's hooks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HooksLocation {
@@ -44,11 +93,21 @@ pub struct HooksLocation {
 
 impl HooksLocation {
     pub fn hook(&self) -> PathBuf {
-        self.dir.join("pre-push")
+        self.hook_for(HookKind::PrePush)
     }
 
     pub fn chained(&self) -> PathBuf {
-        self.dir.join(CHAINED_NAME)
+        self.chained_for(HookKind::PrePush)
+    }
+
+    /// The path of devk's hook of `kind`.
+    pub fn hook_for(&self, kind: HookKind) -> PathBuf {
+        self.dir.join(kind.file_name())
+    }
+
+    /// The path the previous hook of `kind` is kept under.
+    pub fn chained_for(&self, kind: HookKind) -> PathBuf {
+        self.dir.join(kind.chained_name())
     }
 }
 
@@ -121,18 +180,22 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// The hook text for a devk binary at `devk_bin`.
 pub fn render(devk_bin: &Path) -> String {
-    TEMPLATE.replace("@DEVK_BIN@", &shell_quote(&devk_bin.to_string_lossy()))
+    render_for(HookKind::PrePush, devk_bin)
+}
+
+/// The text of the hook of `kind` for a devk binary at `devk_bin`.
+pub fn render_for(kind: HookKind, devk_bin: &Path) -> String {
+    kind.template()
+        .replace("@DEVK_BIN@", &shell_quote(&devk_bin.to_string_lossy()))
 }
 
 fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// The template version of a devk hook, `None` for any other file.
+/// The template version of a devk pre-push hook, `None` for any other file.
 pub fn devk_version(text: &str) -> Option<u32> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(MARKER))
-        .and_then(|v| v.trim().parse().ok())
+    HookKind::PrePush.version_in(text)
 }
 
 /// The devk path recorded in a devk hook.
@@ -172,10 +235,20 @@ pub enum InstallAction {
 /// `devk_bin` as the fallback path of devk. `force` resolves the one case that is refused:
 /// a foreign hook while a chained hook from an earlier install is still there.
 pub fn install(repo_dir: &Path, devk_bin: &Path, force: bool) -> Result<InstallReport, HookError> {
+    install_hook(HookKind::PrePush, repo_dir, devk_bin, force)
+}
+
+/// [`install`] for the hook of `kind`.
+pub fn install_hook(
+    kind: HookKind,
+    repo_dir: &Path,
+    devk_bin: &Path,
+    force: bool,
+) -> Result<InstallReport, HookError> {
     let location = locate(repo_dir)?;
-    let hook = location.hook();
-    let chained = location.chained();
-    let text = render(devk_bin);
+    let hook = location.hook_for(kind);
+    let chained = location.chained_for(kind);
+    let text = render_for(kind, devk_bin);
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| HookError::Io { path, source }
@@ -201,7 +274,7 @@ pub fn install(repo_dir: &Path, devk_bin: &Path, force: bool) -> Result<InstallR
             // A dangling symlink reads as missing: it is a foreign hook all the same.
             let existing = fs::read(&hook).unwrap_or_default();
             let existing = String::from_utf8_lossy(&existing);
-            if devk_version(&existing).is_some() {
+            if kind.version_in(&existing).is_some() {
                 report.action = if existing == text {
                     InstallAction::Unchanged
                 } else {
@@ -220,7 +293,7 @@ pub fn install(repo_dir: &Path, devk_bin: &Path, force: bool) -> Result<InstallR
                             chained.display()
                         )));
                     }
-                    let aside = location.dir.join(format!("{CHAINED_NAME}.old"));
+                    let aside = location.dir.join(format!("{}.old", kind.chained_name()));
                     fs::rename(&chained, &aside).map_err(io_err(&chained))?;
                     report.moved_aside = Some(aside);
                 }
@@ -264,9 +337,14 @@ pub struct UninstallReport {
 /// Removes devk's hook and puts back the hook it chained. A hook that is not devk's is left
 /// alone (an error). With no hook there, nothing happens.
 pub fn uninstall(repo_dir: &Path) -> Result<UninstallReport, HookError> {
+    uninstall_hook(HookKind::PrePush, repo_dir)
+}
+
+/// [`uninstall`] for the hook of `kind`.
+pub fn uninstall_hook(kind: HookKind, repo_dir: &Path) -> Result<UninstallReport, HookError> {
     let location = locate(repo_dir)?;
-    let hook = location.hook();
-    let chained = location.chained();
+    let hook = location.hook_for(kind);
+    let chained = location.chained_for(kind);
     let mut report = UninstallReport {
         location: location.clone(),
         removed: false,
@@ -281,7 +359,7 @@ pub fn uninstall(repo_dir: &Path) -> Result<UninstallReport, HookError> {
         Err(e) => return Err(io_err(&hook)(e)),
         Ok(_) => {
             let text = fs::read(&hook).unwrap_or_default();
-            if devk_version(&String::from_utf8_lossy(&text)).is_none() {
+            if kind.version_in(&String::from_utf8_lossy(&text)).is_none() {
                 return Err(HookError::Refused(format!(
                     "{} is not devk's hook; it was left as it is",
                     hook.display()
@@ -329,9 +407,14 @@ pub struct HookStatus {
 
 /// Reports what is installed in the repository containing `repo_dir`.
 pub fn status(repo_dir: &Path) -> Result<HookStatus, HookError> {
+    status_of(HookKind::PrePush, repo_dir)
+}
+
+/// [`status`] for the hook of `kind`.
+pub fn status_of(kind: HookKind, repo_dir: &Path) -> Result<HookStatus, HookError> {
     let location = locate(repo_dir)?;
-    let hook = location.hook();
-    let chained = location.chained();
+    let hook = location.hook_for(kind);
+    let chained = location.chained_for(kind);
     let state = match fs::read(&hook) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             if fs::symlink_metadata(&hook).is_ok() {
@@ -343,7 +426,7 @@ pub fn status(repo_dir: &Path) -> Result<HookStatus, HookError> {
         Err(source) => return Err(HookError::Io { path: hook, source }),
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
-            match devk_version(&text) {
+            match kind.version_in(&text) {
                 Some(version) => HookState::Devk {
                     version,
                     current: version == TEMPLATE_VERSION,

@@ -10,11 +10,14 @@
 //! async runtime and touches no Docker, AWS or terminal UI code.
 
 pub mod allow;
+pub mod baseline;
 mod history;
 pub mod install;
 pub mod refs;
 pub mod report;
 pub mod rules;
+pub mod sarif;
+pub mod staged;
 pub mod walk;
 
 use std::path::{Path, PathBuf};
@@ -25,8 +28,8 @@ use git2::{Oid, Repository};
 use crate::exit::Exit;
 
 pub use install::{
-    HookState, HookStatus, HooksLocation, InstallAction, InstallReport, UninstallReport, install,
-    status, uninstall,
+    HookKind, HookState, HookStatus, HooksLocation, InstallAction, InstallReport, UninstallReport,
+    install, install_hook, status, status_of, uninstall, uninstall_hook,
 };
 pub use refs::{PushKind, PushLine};
 pub use report::{Finding, LastScan, Outcome};
@@ -58,6 +61,13 @@ pub enum HookError {
     BadInput { line: usize, problem: String },
     #[error("`hook.custom_patterns` item {index} {problem}")]
     BadPattern { index: usize, problem: String },
+    #[error(
+        "`hook.extra_rules` names `{0}`, which is not an optional rule (known: {known})",
+        known = rules::EXTRA_RULES.join(", ")
+    )]
+    UnknownRule(String),
+    #[error("{} is not a devk baseline: {problem} (make a new one with `devk scan --update-baseline`)", path.display())]
+    BadBaseline { path: PathBuf, problem: String },
     #[error("`{spec}` is not a revision or range: {problem}")]
     BadRange { spec: String, problem: String },
     #[error("{0}")]
@@ -73,7 +83,9 @@ impl HookError {
             HookError::NotARepo(_) => Exit::NotFound,
             HookError::Io { .. } => Exit::Io,
             HookError::BadInput { .. } | HookError::BadRange { .. } => Exit::Usage,
-            HookError::BadPattern { .. } => Exit::Config,
+            HookError::BadPattern { .. }
+            | HookError::UnknownRule(_)
+            | HookError::BadBaseline { .. } => Exit::Config,
             HookError::Refused(_) => Exit::Refused,
             HookError::GitMissing
             | HookError::Git(_)
@@ -88,6 +100,11 @@ impl HookError {
 pub struct ScanSettings {
     /// Extra regexes, each matched against every added line.
     pub custom_patterns: Vec<String>,
+    /// Optional built-in rules turned on ([`rules::EXTRA_RULES`]).
+    pub extra_rules: Vec<String>,
+    /// The baseline file (`--baseline`); `None`: `.devk-baseline.json` at the work tree's root,
+    /// when there is one.
+    pub baseline: Option<PathBuf>,
     /// Changed files larger than this many bytes are skipped.
     pub max_blob_bytes: u64,
     /// When a scan reads the object store directly ([`history`]) instead of walking commits
@@ -118,6 +135,8 @@ impl Default for ScanSettings {
     fn default() -> Self {
         ScanSettings {
             custom_patterns: Vec::new(),
+            extra_rules: Vec::new(),
+            baseline: None,
             max_blob_bytes: 1 << 20,
             store: StoreUse::Auto,
         }
@@ -346,8 +365,8 @@ fn rules_and_allowlist(
     settings: &ScanSettings,
 ) -> Result<(rules::Rules, rules::Allowlist), HookError> {
     Ok((
-        rules::Rules::new(&settings.custom_patterns)?,
-        load_allowlist(repo)?,
+        rules::Rules::with_extra(&settings.custom_patterns, &settings.extra_rules)?,
+        load_allowlist(repo, settings)?,
     ))
 }
 
@@ -363,17 +382,51 @@ fn scanner<'a>(
     }
 }
 
-/// `.devkignore` at the root of the work tree (none for a bare repository).
-fn load_allowlist(repo: &Repository) -> Result<rules::Allowlist, HookError> {
-    let Some(workdir) = repo.workdir() else {
-        return Ok(rules::Allowlist::default());
-    };
-    let path = workdir.join(IGNORE_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(rules::Allowlist::parse(&text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(rules::Allowlist::default()),
-        Err(source) => Err(HookError::Io { path, source }),
+/// `.devkignore` at the root of the work tree (none for a bare repository), and the baseline.
+fn load_allowlist(
+    repo: &Repository,
+    settings: &ScanSettings,
+) -> Result<rules::Allowlist, HookError> {
+    let mut list = rules::Allowlist::default();
+    if let Some(workdir) = repo.workdir() {
+        let path = workdir.join(IGNORE_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => list = rules::Allowlist::parse(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(HookError::Io { path, source }),
+        }
     }
+    if let Some(path) = baseline::location(repo.workdir(), settings.baseline.as_deref())
+        && let Some(b) = baseline::Baseline::load(&path)?
+    {
+        list = list.with_baseline(b.allowed());
+    }
+    Ok(list)
+}
+
+/// Records `findings` in the baseline of the repository containing `repo_dir` (`explicit`, or
+/// `.devk-baseline.json` at its root), creating it if needed. Returns the file and the findings
+/// that were not in it yet.
+pub fn update_baseline(
+    repo_dir: &Path,
+    explicit: Option<&Path>,
+    findings: &[Finding],
+) -> Result<(PathBuf, Vec<Finding>), HookError> {
+    let repo =
+        Repository::discover(repo_dir).map_err(|_| HookError::NotARepo(repo_dir.to_path_buf()))?;
+    let Some(path) = baseline::location(repo.workdir(), explicit) else {
+        return Err(HookError::Refused(
+            "a bare repository has no work tree for the baseline; name a file with --baseline"
+                .to_owned(),
+        ));
+    };
+    let mut b = baseline::Baseline::load(&path)?.unwrap_or(baseline::Baseline {
+        version: baseline::BASELINE_VERSION,
+        entries: Vec::new(),
+    });
+    let added = b.add(findings);
+    b.save(&path)?;
+    Ok((path, added))
 }
 
 /// The record of the last pre-push run in the repository containing `repo_dir`, for the TUI.

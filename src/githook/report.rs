@@ -157,7 +157,8 @@ pub fn advice(first_commit: Option<&str>, in_hook: bool) -> String {
          key in IAM and create a new one).\n\
          A false positive? Either\n\
          \x20 - add `devk:allow` in a comment on that line, or\n\
-         \x20 - add its fingerprint to .devkignore at the repository root (one per line).\n",
+         \x20 - add its fingerprint to .devkignore at the repository root (one per line), or\n\
+         \x20 - record what is there now in the baseline: devk scan --all-history --update-baseline\n",
     );
     if in_hook {
         out.push_str("To push once without this check: git push --no-verify\n");
@@ -180,6 +181,23 @@ pub fn render_blocked(findings: &[Finding], commits: usize, target: &str, in_hoo
         findings.first().map(|f| f.commit.as_str()),
         in_hook,
     ));
+    out
+}
+
+/// The report of a commit stopped by the pre-commit hook.
+pub fn render_staged_blocked(findings: &[Finding]) -> String {
+    let mut out = format!(
+        "devk: commit blocked: {} in the staged changes\n\n",
+        plural(findings.len(), "secret", "secrets")
+    );
+    out.push_str(&render_findings(findings));
+    out.push_str(
+        "\nTake it out of the file and stage the file again (`git add FILE`), or unstage the file\n\
+         (`git restore --staged FILE`). If the key was ever used, rotate it anyway.\n\
+         A false positive? Add `devk:allow` in a comment on that line, or its fingerprint to\n\
+         .devkignore at the repository root.\n\
+         To commit once without this check: git commit --no-verify\n",
+    );
     out
 }
 

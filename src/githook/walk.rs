@@ -15,7 +15,7 @@ use git2::{ObjectType, Odb, Oid, Repository, Sort, Tree};
 
 use super::HookError;
 use super::report::Finding;
-use super::rules::{Allowlist, Rules};
+use super::rules::{Allowed, Allowlist, Rules};
 
 /// Git's own test for binary content: a NUL byte in the first 8000 bytes.
 const BINARY_PROBE: usize = 8000;
@@ -33,8 +33,12 @@ pub struct ScanStats {
     pub skipped_binary: usize,
     /// Changed files skipped because they are larger than `hook.max_blob_bytes`.
     pub skipped_large: usize,
-    /// Matches that were allowed (AWS example keys, `devk:allow`, `.devkignore`).
+    /// Matches that were allowed (`devk:allow`, `.devkignore`, the baseline). Stand-ins such as
+    /// the AWS documentation's example keys are not matches at all.
     pub allowed: usize,
+    /// Matches allowed by the baseline ([`super::baseline`]).
+    #[serde(default)]
+    pub baselined: usize,
 }
 
 /// What a scan found.
@@ -120,6 +124,7 @@ impl Scanner<'_> {
             total.stats.skipped_binary += part.stats.skipped_binary;
             total.stats.skipped_large += part.stats.skipped_large;
             total.stats.allowed += part.stats.allowed;
+            total.stats.baselined += part.stats.baselined;
             total.findings.extend(part.findings);
         }
         Ok(total)
@@ -192,32 +197,40 @@ impl Scanner<'_> {
         // The old versions are read only once a rule fires on a line: most trigger words
         // ("key", "token") are ordinary code.
         let mut old_lines: Option<HashSet<Vec<u8>>> = None;
-        for (line_no, line) in self.rules.trigger_lines(data) {
-            let hits = self.rules.scan_line(line);
-            if hits.is_empty() {
-                continue;
-            }
+        for found in self.rules.scan_blob(data) {
             let old = match &mut old_lines {
                 Some(old) => old,
                 none => none.insert(self.old_lines(odb, file.olds)?),
             };
-            if old.contains(line) {
+            // A hit is new when one of its lines is (a key's header may stay while its body
+            // changes).
+            let added = data[found.span.clone()]
+                .split(|b| *b == b'\n')
+                .any(|l| !old.contains(trim_cr(l)));
+            if !added {
                 continue;
             }
-            for hit in hits {
-                if self.allow.allows(&hit, line).is_some() {
+            let line = line_at(data, found.span.start);
+            let path = String::from_utf8_lossy(file.path).into_owned();
+            match self.allow.allows_at(&found.hit, line, &path) {
+                Some(Allowed::Baseline) => {
+                    result.stats.baselined += 1;
+                    continue;
+                }
+                Some(_) => {
                     result.stats.allowed += 1;
                     continue;
                 }
-                result.findings.push(Finding {
-                    commit: file.commit.to_owned(),
-                    path: String::from_utf8_lossy(file.path).into_owned(),
-                    line: line_no,
-                    rule: hit.rule.name(),
-                    masked: hit.masked(),
-                    fingerprint: hit.fingerprint(),
-                });
+                None => {}
             }
+            result.findings.push(Finding {
+                commit: file.commit.to_owned(),
+                path,
+                line: found.line,
+                rule: found.hit.rule.name(),
+                masked: found.hit.masked(),
+                fingerprint: found.hit.fingerprint(),
+            });
         }
         Ok(())
     }
@@ -384,7 +397,14 @@ pub(super) fn is_binary(data: &[u8]) -> bool {
     data[..data.len().min(BINARY_PROBE)].contains(&0)
 }
 
-fn trim_cr(line: &[u8]) -> &[u8] {
+/// The line of `data` starting at `start`, without its line ending.
+pub(super) fn line_at(data: &[u8], start: usize) -> &[u8] {
+    let rest = &data[start.min(data.len())..];
+    let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+    trim_cr(&rest[..end])
+}
+
+pub(super) fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 

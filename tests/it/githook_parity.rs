@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::githook::{World, akia, key_id, pem_header, secret_key};
+use crate::githook::{World, akia, key_id, pem_header, pem_key, secret_key};
 use crate::support::require_tool;
 
 /// One detection case: a file's text and whether it holds a real secret.
@@ -92,19 +92,18 @@ fn corpus() -> Vec<Case> {
             format!("aws_session_token = {token}\n"),
             true,
         ),
-        case(
-            "private-key-rsa",
-            format!("{}\nMIIEowIBAAKCAQEA\n", pem_header("RSA ")),
-            true,
-        ),
+        case("private-key-rsa", pem_key("RSA ", 3), true),
         case(
             "private-key-openssh",
-            format!("  {}\n  b3BlbnNzaC1rZXktdjE\n", pem_header("OPENSSH ")),
+            pem_key("OPENSSH ", 4)
+                .lines()
+                .map(|l| format!("  {l}\n"))
+                .collect(),
             true,
         ),
         case(
             "private-key-pkcs8-json",
-            format!("{{\"key\": \"{}\\nMIIEvQ\"}}\n", pem_header("")),
+            format!("{{\"key\": \"{}\"}}\n", pem_key("", 5).replace('\n', "\\n")),
             true,
         ),
         case(
