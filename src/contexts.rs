@@ -1,6 +1,8 @@
 //! The context overview shared by `devk contexts`, `devk switch` and the TUI: each context
 //! joined with its cluster and user, and classified.
 
+pub mod display;
+
 use serde::Serialize;
 
 use crate::kubeconfig::{ContextInfo, Kubeconfig};

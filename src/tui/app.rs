@@ -66,11 +66,18 @@ pub fn tab_layout() -> Vec<(Tab, String, u16, u16)> {
         .collect()
 }
 
-/// A message for the footer.
+/// A message for the status line. It expires on its own after a few seconds (see `ttl`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub text: String,
     pub error: bool,
+}
+
+impl Notice {
+    /// Seconds a notice stays: errors longer, as they usually ask for something to be done.
+    pub fn ttl(&self) -> i64 {
+        if self.error { 10 } else { 5 }
+    }
 }
 
 /// All UI state.
@@ -80,6 +87,9 @@ pub struct Model {
     pub tab: Tab,
     pub overlay: Overlay,
     pub kube: KubeSnapshot,
+    /// How each of `kube.rows` is labelled (`contexts::display::unique_labels`), kept with
+    /// the snapshot so a frame does not parse a thousand names again.
+    pub(crate) kube_labels: Vec<String>,
     /// The Contexts tab's cursor (its rows are `kube.rows`).
     pub contexts: ListCursor,
     pub pods: pods::PodsState,
@@ -88,6 +98,8 @@ pub struct Model {
     /// Animation frame for spinners.
     pub spinner: usize,
     pub notice: Option<Notice>,
+    /// When `notice` was set (`now`, seconds): it expires `Notice::ttl` seconds later.
+    pub notice_at: i64,
     /// A long operation in flight ("Switching to prod").
     pub busy: Option<String>,
     /// Set by `devk demo`: the screen says the cluster is simulated.
@@ -116,6 +128,9 @@ impl Model {
             keymap,
             tab: Tab::Contexts,
             overlay: Overlay::None,
+            kube_labels: crate::contexts::display::unique_labels(
+                kube.rows.iter().map(|r| r.name.as_str()),
+            ),
             kube,
             contexts: ListCursor::default(),
             pods: pods::PodsState::default(),
@@ -128,6 +143,7 @@ impl Model {
             now,
             spinner: 0,
             notice: None,
+            notice_at: 0,
             busy: None,
             simulated: false,
             size: (80, 24),
@@ -144,6 +160,13 @@ impl Model {
         effects.push(Effect::LoadHook);
         effects.extend(creds::on_snapshot(self));
         effects
+    }
+
+    /// Replaces the kubeconfig snapshot (and the labels that go with it).
+    pub(crate) fn set_kube(&mut self, kube: KubeSnapshot) {
+        self.kube_labels =
+            crate::contexts::display::unique_labels(kube.rows.iter().map(|r| r.name.as_str()));
+        self.kube = kube;
     }
 
     /// The current context's row, if it exists.

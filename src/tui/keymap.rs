@@ -41,6 +41,10 @@ pub enum Action {
     ImageBuild,
     /// Images tab: push the selected image (after the push policy).
     ImagePush,
+    /// Lists: sort by the next column.
+    Sort,
+    /// Lists: reverse the sort order.
+    SortReverse,
     LogFollow,
     LogNext,
     LogPrev,
@@ -89,6 +93,12 @@ impl Action {
         (Action::Top, "top", "go to the top"),
         (Action::Bottom, "bottom", "go to the bottom"),
         (Action::Filter, "filter", "filter the list"),
+        (Action::Sort, "sort", "sort the list by the next column"),
+        (
+            Action::SortReverse,
+            "sort_reverse",
+            "reverse the sort order",
+        ),
         (Action::Select, "select", "switch to the selected context"),
         (
             Action::Namespace,

@@ -37,6 +37,10 @@ pub mod view;
 #[cfg(test)]
 mod view_tests;
 pub mod widgets;
+#[cfg(test)]
+mod world;
+#[cfg(test)]
+mod world_tests;
 
 use std::io;
 use std::time::Duration;
@@ -100,10 +104,13 @@ pub fn keymap_and_theme(loaded: &Loaded, color: bool) -> Result<(Keymap, Theme),
     }
 }
 
-/// Opens the TUI on the current terminal and runs it until the user quits.
-pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
-    let (keymap, theme) = keymap_and_theme(loaded, theme::color_enabled())?;
-    let cfg = &loaded.config;
+/// The model and the effect runner's environment for `opts`, from the config: what the TUI
+/// starts with, on a terminal or in a test.
+pub fn prepare(
+    cfg: &crate::config::Config,
+    keymap: Keymap,
+    opts: &TuiOptions,
+) -> Result<(Model, Env), TuiError> {
     let rules = ClassRules::new(
         &cfg.contexts.protected,
         &cfg.contexts.local,
@@ -143,6 +150,14 @@ pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
     };
     model.log_budget =
         usize::try_from(cfg.logs.buffer_mib.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
+    Ok((model, env))
+}
+
+/// Opens the TUI on the current terminal and runs it until the user quits.
+pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
+    let (keymap, theme) = keymap_and_theme(loaded, theme::color_enabled())?;
+    let cfg = &loaded.config;
+    let (model, env) = prepare(cfg, keymap, &opts)?;
     crate::cluster::install_crypto_provider();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -60,6 +60,11 @@ pub enum Msg {
         generation: u64,
         events: Vec<crate::logs::session::SessionEvent>,
     },
+    /// The namespaces of the cluster of `context` (for the namespace dialog).
+    Namespaces {
+        context: String,
+        result: Result<Vec<String>, String>,
+    },
     /// A message for the footer (a file saved, a copy made, an error).
     Notice {
         text: String,
@@ -105,6 +110,10 @@ pub enum Effect {
     SetNamespace {
         context: String,
         namespace: String,
+    },
+    /// List the namespaces of the cluster of `context`.
+    LoadNamespaces {
+        context: String,
     },
     /// (Re)start the pod watch for context/namespace; stops any older one.
     WatchPods {

@@ -16,6 +16,23 @@ use super::tabs::{self, creds, images, pods};
 
 /// Applies one message. Returns the effects to run.
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    let before = m.notice.clone();
+    let effects = route(m, msg);
+    // A new notice starts its time on screen (wherever it was set); an old one expires.
+    if m.notice.is_some() && m.notice != before {
+        m.notice_at = m.now;
+    } else if m
+        .notice
+        .as_ref()
+        .is_some_and(|n| m.now - m.notice_at >= n.ttl())
+    {
+        m.notice = None;
+        m.dirty = true;
+    }
+    effects
+}
+
+fn route(m: &mut Model, msg: Msg) -> Vec<Effect> {
     if let Some(page) = tabs::owner(&msg) {
         return page.on_msg(m, msg);
     }
@@ -25,10 +42,12 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             on_key(m, key)
         }
         Msg::Paste(text) => {
-            m.dirty = true;
-            for c in text.chars().filter(|c| !c.is_control()) {
-                let _ = on_key(m, Key::ch(c));
+            // Into the input that has the keyboard, or nowhere: a paste is never replayed as
+            // key presses (pasting `web-builder` must not build, a `q` in it must not quit).
+            if !overlays::on_paste(m, &text) {
+                let _ = tabs::page(m.tab).on_paste(m, &text);
             }
+            m.dirty = true;
             Vec::new()
         }
         Msg::Mouse(mouse) => on_mouse(m, mouse),
@@ -67,6 +86,10 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
+        Msg::Namespaces { context, result } => {
+            overlays::namespace::loaded(m, &context, result);
+            Vec::new()
+        }
         Msg::Notice { text, error } => {
             m.notice = Some(Notice { text, error });
             m.dirty = true;
@@ -98,7 +121,7 @@ fn apply_snapshot(m: &mut Model, snapshot: KubeSnapshot) -> Vec<Effect> {
         .current_row()
         .map(|r| (r.name.clone(), r.namespace.clone()));
     let keep = m.selected_context().map(|r| r.name.clone());
-    m.kube = snapshot;
+    m.set_kube(snapshot);
     m.dirty = true;
     // Keep the cursor on the same context when it still exists.
     let vis = m.visible_contexts();
@@ -125,8 +148,8 @@ fn on_mouse(m: &mut Model, mouse: Mouse) -> Vec<Effect> {
                 .into_iter()
                 .find(|(_, _, from, to)| (*from..*to).contains(&column))
             {
-                m.tab = tab;
                 m.dirty = true;
+                return enter(m, tab);
             }
         }
         Mouse::ScrollUp => {
@@ -180,12 +203,7 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
             } else {
                 Tab::ALL.len() - 1
             };
-            m.tab = Tab::ALL[(m.tab.index() + step) % Tab::ALL.len()];
-            // Only the Images tab loads when reached with tab/shift-tab (as before the
-            // regroup; its own key loads every tab).
-            if m.tab == Tab::Images {
-                return tabs::page(Tab::Images).on_enter(m);
-            }
+            return enter(m, Tab::ALL[(m.tab.index() + step) % Tab::ALL.len()]);
         }
         Action::TabContexts => return enter(m, Tab::Contexts),
         Action::TabPods => return enter(m, Tab::Pods),
@@ -206,7 +224,8 @@ pub fn act(m: &mut Model, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Brings `tab` to the front.
+/// Brings `tab` to the front, however it was chosen (its key, tab/shift-tab, the palette, a
+/// click), so it loads what it shows the same way each time.
 fn enter(m: &mut Model, tab: Tab) -> Vec<Effect> {
     m.tab = tab;
     tabs::page(tab).on_enter(m)
@@ -221,10 +240,7 @@ fn global_fallback(m: &mut Model, action: Action) -> Vec<Effect> {
                 .current_row()
                 .map(|r| (r.name.clone(), r.namespace.clone()))
             {
-                m.overlay = Overlay::Namespace {
-                    context,
-                    input: namespace,
-                };
+                return overlays::namespace::open(m, context, namespace);
             }
         }
         // The watch of the current context failed: reconnect from any tab.

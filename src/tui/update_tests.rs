@@ -24,7 +24,7 @@ fn switch(c: &str) -> Effect {
 #[case::palette_switches_by_fuzzy_name([vec![key(":")], typed("to stag"), vec![key("enter")]].concat(), vec![switch("eks-staging")])]
 #[case::palette_runs_actions([vec![key(":")], typed("quit devk"), vec![key("enter")]].concat(), vec![Effect::Quit])]
 #[case::namespace_dialog_sets_namespace([vec![key("n"), Msg::Key(Key::ctrl('u'))], typed("shop"), vec![key("enter")]].concat(),
-    vec![Effect::SetNamespace { context: "minikube".into(), namespace: "shop".into() }])]
+    vec![Effect::LoadNamespaces { context: "minikube".into() }, Effect::SetNamespace { context: "minikube".into(), namespace: "shop".into() }])]
 #[case::retry_on_pods_restarts_the_watch(vec![key("2"), key("r")],
     vec![Effect::WatchPods { generation: 2, context: "minikube".into(), namespace: "default".into() }])]
 #[case::filter_then_enter_switches_to_the_match([vec![key("/")], typed("stag"), vec![key("enter"), key("enter")]].concat(), vec![switch("eks-staging")])]
@@ -117,4 +117,128 @@ fn clock_redraws_only_when_something_shows_time() {
     m.pods.rows = vec![pod("a")];
     update(&mut m, Msg::Clock(2_002));
     assert!(m.dirty, "pod ages changed");
+}
+
+#[test]
+fn tab_shift_tab_and_a_click_load_a_tab_as_its_own_key_does() {
+    let mut m = model();
+    m.images.name = "app".into();
+    let effects = run(&mut m, vec![key("tab"), key("tab")]);
+    assert_eq!(m.tab, Tab::Images);
+    assert_eq!(effects, vec![Effect::LoadImages { name: "app".into() }]);
+    let effects = run(&mut m, vec![key("tab")]);
+    assert_eq!(m.tab, Tab::Creds);
+    assert!(
+        matches!(&effects[..], [Effect::LoadCreds { context, .. }] if context == "minikube"),
+        "{effects:?}"
+    );
+    assert_eq!(
+        run(&mut m, vec![key("tab")]),
+        vec![Effect::LoadMinikube { profile: None }]
+    );
+    assert_eq!(run(&mut m, vec![key("tab")]), vec![Effect::LoadHook]);
+    assert_eq!(
+        run(&mut m, vec![key("backtab"), key("backtab"), key("tab")]).len(),
+        3
+    );
+    run(&mut m, vec![key("1")]);
+    let (_, _, from, _) = tab_layout()[5].clone();
+    let effects = update(
+        &mut m,
+        Msg::Mouse(Mouse::Click {
+            column: from + 2,
+            row: 1,
+        }),
+    );
+    assert_eq!((m.tab, effects), (Tab::Hook, vec![Effect::LoadHook]));
+}
+
+#[test]
+fn the_mouse_and_the_palette_act_on_every_tab_as_keys_do() {
+    use crate::images::list::ImageRow;
+    let image = |id: &str| ImageRow {
+        id: id.into(),
+        tags: vec![format!("app:{id}")],
+        size: 1,
+        created: 0,
+        pushed_to: vec![],
+    };
+    let mut m = model();
+    m.images.name = "app".into();
+    run(
+        &mut m,
+        vec![key("3"), Msg::Images(Ok(vec![image("a"), image("b")]))],
+    );
+    update(&mut m, Msg::Mouse(Mouse::ScrollDown));
+    assert_eq!(m.images.list.selected, 1, "the wheel moves the images list");
+    // The palette's "refresh" on the Images tab reloads the list, as `r` does there.
+    let effects = run(
+        &mut m,
+        [
+            vec![key(":")],
+            typed("reconnect to the cluster now"),
+            vec![key("enter")],
+        ]
+        .concat(),
+    );
+    assert_eq!(effects, vec![Effect::LoadImages { name: "app".into() }]);
+}
+
+#[test]
+fn a_paste_on_a_main_screen_presses_no_keys() {
+    let mut m = model();
+    for tab in ["1", "2", "3", "4", "5", "6"] {
+        run(&mut m, vec![key(tab)]);
+        let before = (m.tab, m.contexts.clone(), m.overlay.clone());
+        let effects = update(&mut m, Msg::Paste("web-builder q\n".into()));
+        assert_eq!(effects, vec![], "tab {tab}");
+        assert!(!m.quit && m.busy.is_none(), "tab {tab}");
+        assert_eq!((m.tab, m.contexts.clone(), m.overlay.clone()), before);
+    }
+}
+
+#[test]
+fn a_paste_goes_into_the_focused_input_and_a_newline_submits_nothing() {
+    let mut m = model();
+    run(&mut m, vec![key("/"), Msg::Paste("eks\n".into())]);
+    assert_eq!(
+        (m.contexts.filter.as_str(), m.contexts.filtering),
+        ("eks", true)
+    );
+    run(&mut m, vec![key("esc")]);
+    // The palette, then the protected dialog, take the pasted text as typed text.
+    let effects = run(
+        &mut m,
+        vec![key(":"), Msg::Paste("to stag".into()), key("enter")],
+    );
+    assert_eq!(effects, vec![switch("eks-staging")]);
+    run(
+        &mut m,
+        vec![key("g"), key("enter"), Msg::Paste("eks-prod".into())],
+    );
+    assert!(matches!(&m.overlay, Overlay::Confirm { input, .. } if input == "eks-prod"));
+    assert_eq!(run(&mut m, vec![key("enter")]), vec![switch("eks-prod")]);
+}
+
+#[test]
+fn notices_expire_after_a_few_seconds_errors_later() {
+    let mut m = model();
+    m.now = 1_000;
+    let notice = |text: &str, error| Msg::Notice {
+        text: text.into(),
+        error,
+    };
+    update(&mut m, notice("Saved to /tmp/x.log", false));
+    update(&mut m, Msg::Clock(1_004));
+    assert!(m.notice.is_some());
+    update(&mut m, Msg::Clock(1_005));
+    assert_eq!(m.notice, None);
+    update(&mut m, notice("cannot save logs", true));
+    update(&mut m, Msg::Clock(1_014));
+    assert!(m.notice.is_some(), "errors stay longer");
+    update(&mut m, notice("Switched to eks-staging", false));
+    update(&mut m, Msg::Clock(1_018));
+    assert!(m.notice.is_some(), "a new notice starts its own time");
+    update(&mut m, Msg::Clock(1_019));
+    assert_eq!(m.notice, None);
 }

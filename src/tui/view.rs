@@ -14,6 +14,7 @@ use super::overlays;
 use super::tabs::{self, pods::Conn};
 use super::theme::{Theme, class_style};
 use super::widgets::status::{self, spinner};
+use super::widgets::table::cut_middle;
 
 /// Draws the whole screen.
 pub fn view(m: &Model, theme: &Theme, f: &mut Frame) {
@@ -29,66 +30,135 @@ pub fn view(m: &Model, theme: &Theme, f: &mut Frame) {
     tab_bar(m, theme, f, tabs_area);
     let inner = body_block(m, theme, f, body);
     tabs::page(m.tab).draw(m, theme, f, inner);
-    footer(m, theme, f, footer_area);
+    footer(m, theme, f, footer_area, inner);
     overlays::draw(m, theme, f, area);
 }
 
 /// Context, namespace, class, connection; red (danger) background on a protected context.
+/// Whatever the names, the namespace, the class and the connection stay on screen: the
+/// labels get shorter, the demo banner shrinks, then the context's and namespace's names are
+/// cut in the middle.
 fn header(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     let protected = m.is_protected();
-    let mut spans = vec![Span::styled(" devk ", theme.accent)];
-    if m.creds.failing() {
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    let badge = m.creds.alarm(m.simulated).then(|| {
         // Loud on every tab and first, so even 80 columns show it: a failed pull-secret
         // refresh means image pulls in the local cluster will soon fail.
-        spans.push(Span::styled(
+        Span::styled(
             " ✖ CREDS FAILED ",
             theme
                 .danger
                 .add_modifier(Modifier::BOLD | Modifier::REVERSED),
-        ));
-        spans.push(Span::raw(" "));
-    }
-    match m.current_row() {
-        Some(row) => {
-            spans.push(Span::raw("│ context "));
-            spans.push(Span::styled(
-                row.name.clone(),
-                Style::default().add_modifier(Modifier::BOLD),
-            ));
-            spans.push(Span::raw(" │ namespace "));
-            spans.push(Span::styled(
-                row.namespace.clone(),
-                Style::default().add_modifier(Modifier::BOLD),
-            ));
-            spans.push(Span::raw(" │ "));
-            let label = if protected {
-                "PROTECTED".to_string()
-            } else {
-                row.class.to_string()
-            };
-            spans.push(Span::styled(
-                label,
-                if protected {
-                    Style::default().add_modifier(Modifier::BOLD)
-                } else {
-                    class_style(theme, row.class)
-                },
-            ));
-        }
-        None => spans.push(Span::styled("│ no current context", theme.muted)),
-    }
-    spans.push(Span::raw(" │ "));
-    let spinner = spinner(m.spinner);
-    spans.push(match &m.pods.conn {
+        )
+    });
+    let conn = match &m.pods.conn {
         Conn::NoContext => Span::styled("○ no cluster", theme.muted),
-        Conn::Connecting => Span::styled(format!("{spinner} connecting"), theme.remote),
+        Conn::Connecting => {
+            Span::styled(format!("{} connecting", spinner(m.spinner)), theme.remote)
+        }
         Conn::Connected => Span::styled("● connected", theme.local),
         Conn::Failed(_) => Span::styled("✖ unreachable", theme.danger),
+    };
+    let current = m.current_row().map(|row| {
+        let class = if protected {
+            Span::styled("PROTECTED", bold)
+        } else {
+            Span::styled(row.class.to_string(), class_style(theme, row.class))
+        };
+        (row.name.clone(), row.namespace.clone(), class)
     });
-    if m.simulated {
-        spans.push(Span::raw(" │ "));
-        spans.push(Span::styled("SIMULATED CLUSTER (devk demo)", theme.accent));
+    // The context's name, longest first: its label, then (when another context shares its
+    // cluster's name, so the label is qualified) the cluster's name with its region only. The
+    // shortest is what is cut when nothing fits: it stays distinct from the other contexts.
+    let mut names: Vec<String> = Vec::new();
+    if let Some((full, _, _)) = &current {
+        let shown = crate::contexts::display::display_name(full);
+        let label = m.current_label().unwrap_or_else(|| full.clone());
+        if let Some(detail) = shown.detail.as_ref().filter(|_| label != shown.name) {
+            let region = detail.split(" · ").next().unwrap_or(detail);
+            names.push(label);
+            names.push(format!("{} ({region})", shown.name));
+        } else {
+            names.push(label);
+        }
     }
+    let width = usize::from(area.width);
+    let build = |compact: bool, banner: Option<&'static str>, name: &str, ns: &str| {
+        // Compact: the brand goes and the labels shorten, before any name is cut.
+        let mut spans = vec![if compact {
+            Span::raw(" ")
+        } else {
+            Span::styled(" devk ", theme.accent)
+        }];
+        if let Some(b) = &badge {
+            spans.push(b.clone());
+            spans.push(Span::raw(" "));
+        }
+        if !compact || badge.is_some() {
+            spans.push(Span::raw("│ "));
+        }
+        match &current {
+            Some((_, _, class)) => {
+                spans.push(Span::raw(if compact { "ctx " } else { "context " }));
+                spans.push(Span::styled(name.to_string(), bold));
+                spans.push(Span::raw(if compact {
+                    " │ ns "
+                } else {
+                    " │ namespace "
+                }));
+                spans.push(Span::styled(ns.to_string(), bold));
+                spans.push(Span::raw(" │ "));
+                spans.push(class.clone());
+            }
+            None => spans.push(Span::styled("no current context", theme.muted)),
+        }
+        spans.push(Span::raw(" │ "));
+        spans.push(conn.clone());
+        if let Some(b) = banner {
+            spans.push(Span::raw(" │ "));
+            spans.push(Span::styled(b, theme.accent));
+        }
+        spans
+    };
+    let fits = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>() <= width;
+    let ns = current
+        .as_ref()
+        .map_or(String::new(), |(_, ns, _)| ns.clone());
+    let banners: &[Option<&'static str>] = if m.simulated {
+        &[Some("SIMULATED CLUSTER (devk demo)"), Some("SIMULATED")]
+    } else {
+        &[None]
+    };
+    let shortest = names.last().cloned().unwrap_or_default();
+    let mut spans = None;
+    'fit: for name in names.iter().chain(std::iter::once(&shortest)) {
+        for compact in [false, true] {
+            for &banner in banners {
+                let s = build(compact, banner, name, &ns);
+                if fits(&s) {
+                    spans = Some(s);
+                    break 'fit;
+                }
+            }
+        }
+    }
+    let spans = spans.unwrap_or_else(|| {
+        // Cut the names: what is left after everything else, the context's name first.
+        let banner = *banners.last().unwrap_or(&None);
+        let fixed: usize = build(true, banner, "", "").iter().map(Span::width).sum();
+        let room = width.saturating_sub(fixed);
+        // The name first, the namespace keeps at least 8 (cut in the middle).
+        let ns_len = ns.chars().count();
+        let name_len = shortest.chars().count();
+        let name_room = name_len.min(room.saturating_sub(ns_len.min(8))).max(6);
+        let ns_room = room.saturating_sub(name_room).max(6);
+        build(
+            true,
+            banner,
+            &cut_middle(&shortest, name_room),
+            &cut_middle(&ns, ns_room.max(6)),
+        )
+    });
     let mut style = Style::default();
     if protected {
         style = match theme.danger_color {
@@ -121,6 +191,9 @@ fn body_block(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) -> Rect {
     let mut block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {} ", m.tab.title()));
+    if let Some(position) = tabs::page(m.tab).position(m) {
+        block = block.title_top(Line::from(format!(" {position} ")).right_aligned());
+    }
     if m.is_protected() {
         block = block
             .border_type(BorderType::Thick)
@@ -137,8 +210,8 @@ fn body_block(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) -> Rect {
     inner
 }
 
-/// The keys that work here, the progress of a long operation, or the latest notice.
-fn footer(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
+/// The keys that work here, and the progress of a long operation or the latest notice.
+fn footer(m: &Model, theme: &Theme, f: &mut Frame, area: Rect, body: Rect) {
     let hints = overlays::hints(&m.overlay).unwrap_or_else(|| tabs::page(m.tab).hints(m));
     let status = if let Some(busy) = &m.busy {
         Some(Span::styled(
@@ -151,5 +224,5 @@ fn footer(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             Span::styled(format!(" {} ", n.text), style)
         })
     };
-    status::draw(f, area, theme, hints, status);
+    status::draw(f, area, body, theme, hints, status);
 }

@@ -37,3 +37,30 @@ fn no_color_keeps_protected_visible_without_colour() {
     let buf = t.backend().buffer();
     assert!((0..80).all(|x| buf[(x, 0)].bg == Color::Reset));
 }
+
+#[test]
+fn a_long_notice_never_hides_the_key_hints() {
+    let mut m = model();
+    let text = "registry creds refresh failed: the AWS SSO session of profile `dev` has expired: run `aws sso login --profile dev` and try again";
+    crate::tui::update::update(
+        &mut m,
+        crate::tui::msg::Msg::Notice {
+            text: text.into(),
+            error: true,
+        },
+    );
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = crate::tui::fixtures::screen(&m, w, h);
+        let footer = s.lines().last().unwrap();
+        assert!(
+            footer.contains("? ") && footer.contains("help") && footer.contains("quit"),
+            "{footer}"
+        );
+        let flat: String = s
+            .lines()
+            .map(|l| l.trim_matches('│').trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(flat.contains("run `aws sso login --profile dev`"), "{s}");
+    }
+}

@@ -51,7 +51,7 @@ fn the_tab_refreshes_an_expired_secret_once_then_waits_and_r_refreshes_now() {
     let s = t.wait_for("the automatic refresh", |s| s.contains("(auto): ok"));
     assert!(s.contains("already expired: waiting"), "{s}");
     assert!(
-        s.contains("Next refresh in 4m") || s.contains("Next refresh in 5m"),
+        s.contains("Automatic refresh in 4m") || s.contains("Automatic refresh in 5m"),
         "{s}"
     );
     assert!(s.contains("shop") && s.contains("expired"), "{s}");
@@ -64,8 +64,8 @@ fn the_tab_refreshes_an_expired_secret_once_then_waits_and_r_refreshes_now() {
     t.keys(&["r"]);
     let s = t.wait_for("the manual refresh", |s| s.contains("(manual): ok"));
     assert!(s.contains("already expired: waiting"), "{s}");
-    t.keys(&["q"]);
-    t.wait_for("devk to exit", |s| !s.contains("Registry creds"));
+    t.quit();
+    t.wait_for("devk's frame to go", |s| !s.contains("Registry creds"));
 }
 
 #[test]
@@ -94,6 +94,6 @@ fn a_failed_refresh_puts_the_badge_in_the_header_and_backs_off() {
         s.contains("FAILED: no AWS credentials")
     });
     assert!(s.contains("after a failure: backing off"), "{s}");
-    t.keys(&["q"]);
-    t.wait_for("devk to exit", |s| !s.contains("Registry creds"));
+    t.quit();
+    t.wait_for("devk's frame to go", |s| !s.contains("Registry creds"));
 }

@@ -66,6 +66,7 @@ fn the_tui_images_tab_refuses_then_pushes_the_selected_image() {
         s.lines()
             .any(|l| l.contains(&format!("{image} ")) && !l.contains("not pushed"))
     });
+    t.quit();
 }
 
 fn git(dir: &std::path::Path, args: &[&str]) {
@@ -151,4 +152,5 @@ fn the_tui_images_tab_builds_shows_a_failure_loudly_then_lists_the_image() {
         .to_string();
     w.tags.borrow_mut().push(tag.clone());
     assert!(tag.ends_with("-dirty"), "{tag}");
+    t.quit();
 }

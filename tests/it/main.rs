@@ -34,5 +34,6 @@ mod sandbox_kubectl_logs;
 mod sandbox_pulls;
 mod sandbox_workloads;
 mod services;
+mod tui_day;
 mod tui_e2e;
 mod why_sandbox;

@@ -7,24 +7,44 @@ use std::time::{Duration, Instant};
 
 use crate::support::{devk_bin, require_tool};
 
-/// A tmux server of its own (own socket), killed on drop.
+/// A tmux server of its own (own socket), killed on drop. The command's exit status is
+/// written to a file when it ends, so tests check how devk exited, not only that its frame
+/// went away.
 pub(crate) struct Tmux {
     tmux: std::path::PathBuf,
     socket: String,
+    status: std::path::PathBuf,
 }
 
 impl Tmux {
     pub(crate) fn start(tmux: std::path::PathBuf, home: &Path, cmd: &str) -> Tmux {
+        Tmux::start_sized(tmux, home, cmd, 120, 36)
+    }
+
+    /// Like `start`, in a window of `width` x `height`.
+    pub(crate) fn start_sized(
+        tmux: std::path::PathBuf,
+        home: &Path,
+        cmd: &str,
+        width: u16,
+        height: u16,
+    ) -> Tmux {
         let socket = format!(
             "devk-e2e-{}-{}",
             std::process::id(),
             home.file_name().unwrap().to_string_lossy()
         );
-        let t = Tmux { tmux, socket };
+        let status = home.join("devk-exit-status");
         let env = format!(
-            "env -u KUBECONFIG HOME={h} XDG_CONFIG_HOME={h}/.config XDG_STATE_HOME={h}/.state TERM=xterm-256color {cmd}; sleep 30",
-            h = home.display()
+            "env -u KUBECONFIG HOME={h} XDG_CONFIG_HOME={h}/.config XDG_STATE_HOME={h}/.state TERM=xterm-256color {cmd}; echo $? > {s}.tmp && mv {s}.tmp {s}; sleep 30",
+            h = home.display(),
+            s = status.display()
         );
+        let t = Tmux {
+            tmux,
+            socket,
+            status,
+        };
         let ok = t
             .cmd(&[
                 "new-session",
@@ -32,9 +52,9 @@ impl Tmux {
                 "-s",
                 "e2e",
                 "-x",
-                "120",
+                &width.to_string(),
                 "-y",
-                "36",
+                &height.to_string(),
                 &env,
             ])
             .status()
@@ -56,7 +76,8 @@ impl Tmux {
         assert!(self.cmd(&args).status().unwrap().success());
     }
 
-    fn text(&self, text: &str) {
+    /// Types `text` (each character a key press).
+    pub(crate) fn text(&self, text: &str) {
         assert!(
             self.cmd(&["send-keys", "-t", "e2e", "-l", text])
                 .status()
@@ -65,7 +86,23 @@ impl Tmux {
         );
     }
 
-    fn screen(&self) -> String {
+    /// Pastes `text` as a terminal does (bracketed, since devk asks for it).
+    pub(crate) fn paste(&self, text: &str) {
+        assert!(
+            self.cmd(&["set-buffer", "-b", "devk-e2e", "--", text])
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert!(
+            self.cmd(&["paste-buffer", "-p", "-d", "-b", "devk-e2e", "-t", "e2e"])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+
+    pub(crate) fn screen(&self) -> String {
         let out = self
             .cmd(&["capture-pane", "-p", "-t", "e2e"])
             .output()
@@ -87,6 +124,30 @@ impl Tmux {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+}
+
+impl Tmux {
+    /// The exit status of the command, once it has ended (15 s at most).
+    pub(crate) fn exit_status(&self) -> i32 {
+        let start = Instant::now();
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&self.status) {
+                return text.trim().parse().unwrap_or(-1);
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "devk did not exit; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Presses `q` on a main screen and checks that devk exits with status 0.
+    pub(crate) fn quit(&self) {
+        self.keys(&["q"]);
+        assert_eq!(self.exit_status(), 0, "devk's exit status after q");
     }
 }
 
@@ -128,7 +189,7 @@ fn demo_switches_through_the_protected_dialog_filters_and_quits() {
     });
     t.text("demo-pro");
     t.keys(&["Enter"]);
-    t.wait_for("the mismatch hint", |s| s.contains("That is not the name"));
+    t.wait_for("the mismatch hint", |s| s.contains("That is not demo-prod"));
     t.keys(&[
         "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace",
     ]);
@@ -142,9 +203,10 @@ fn demo_switches_through_the_protected_dialog_filters_and_quits() {
         "the frame is tinted and labelled: {s}"
     );
 
-    // Quit; the process ends (the pane then shows the shell's sleep, without devk's frame).
-    t.keys(&["q"]);
-    t.wait_for("devk to exit", |s| !s.contains("SIMULATED CLUSTER"));
+    // Quit: devk exits with status 0 (the pane then shows the shell's sleep, without devk's
+    // frame).
+    t.quit();
+    t.wait_for("devk's frame to go", |s| !s.contains("SIMULATED CLUSTER"));
 }
 
 #[test]
@@ -169,28 +231,35 @@ fn demo_log_view_follows_filters_and_goes_back() {
     t.keys(&["/"]);
     t.text("still here");
     t.keys(&["Enter"]);
-    let s = t.wait_for("the filter", |s| {
-        s.contains("/still here/") && s.contains("matches")
+    // One predicate for the whole frame: a capture can catch devk between two rows of a
+    // redraw (the status line new, the body not yet).
+    t.wait_for("only matching lines under the filter", |s| {
+        let body: Vec<&str> = s
+            .lines()
+            .skip(4)
+            .filter(|l| l.contains("INFO") || l.contains("WARN") || l.contains("DEBUG"))
+            .collect();
+        s.contains("/still here/")
+            && s.contains("matches")
+            && !body.is_empty()
+            && body.iter().all(|l| l.contains("still here"))
     });
-    let body: Vec<&str> = s
-        .lines()
-        .skip(4)
-        .filter(|l| l.contains("INFO") || l.contains("WARN") || l.contains("DEBUG"))
-        .collect();
-    assert!(
-        !body.is_empty() && body.iter().all(|l| l.contains("still here")),
-        "only matching lines: {s}"
-    );
     t.keys(&["t"]);
     t.wait_for("timestamps", |s| s.contains("│ ts"));
-    // Back to the pod list (a pause first: tmux reads Escape + key as alt-key).
+    // Esc clears the filter first, then goes back to the pod list (a pause after each: tmux
+    // reads Escape + key as alt-key).
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(700));
+    t.wait_for("the filter cleared", |s| {
+        s.contains("● follow") && !s.contains("/still here/")
+    });
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(700));
     t.wait_for("the pod list again", |s| {
         s.contains("READY") && s.contains("hello")
     });
-    t.keys(&["q"]);
-    t.wait_for("devk to exit", |s| !s.contains("SIMULATED CLUSTER"));
+    t.quit();
+    t.wait_for("devk's frame to go", |s| !s.contains("SIMULATED CLUSTER"));
 }
 
 #[test]
@@ -218,7 +287,8 @@ fn unreachable_cluster_still_draws_and_quits() {
         s.contains("unreachable") && s.contains("retry now")
     });
     t.keys(&["C-c"]);
-    t.wait_for("devk to exit", |s| !s.contains("Pods & Logs"));
+    assert_eq!(t.exit_status(), 0, "ctrl-c quits like q");
+    t.wait_for("devk's frame to go", |s| !s.contains("Pods & Logs"));
 }
 
 /// The Minikube tab against the stand-in `minikube` that replays RECORDED outputs of minikube
@@ -261,8 +331,8 @@ fn recorded_minikube_profiles_and_live_start_output_in_the_tui() {
     t.wait_for("live start output", |s| {
         s.contains("Starting dev") && s.contains("Done!")
     });
-    t.keys(&["q"]);
-    t.wait_for("devk to exit", |s| !s.contains("PROFILE"));
+    t.quit();
+    t.wait_for("devk's frame to go", |s| !s.contains("PROFILE"));
 }
 
 #[test]

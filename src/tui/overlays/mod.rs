@@ -1,14 +1,17 @@
-//! Dialogs over the tabs: help, the command palette, the protected-context confirmation and
-//! the namespace input. An open overlay has the keyboard (`update.rs`: the router gives it
-//! every key first) and is drawn last, over the tab (`view.rs`). The box itself is the shared
-//! `widgets::dialog`; the inputs are `widgets::input`.
+//! Dialogs over the tabs: help, the command palette, the protected-context confirmation
+//! (`confirm.rs`) and the namespace dialog (`namespace.rs`). An open overlay has the keyboard
+//! (`update.rs`: the router gives it every key first) and is drawn last, over the tab
+//! (`view.rs`). The box itself is the shared `widgets::dialog`; the inputs are
+//! `widgets::input`.
 
+pub mod confirm;
+pub mod namespace;
 #[cfg(test)]
 mod tests;
 mod update;
 mod view;
 
-pub use update::on_key;
+pub use update::{on_key, on_paste};
 pub use view::draw;
 
 use super::app::Model;
@@ -26,31 +29,36 @@ pub enum Overlay {
         /// The cursor over the matching entries.
         list: ListCursor,
     },
-    /// Switching to a protected context: type its name.
+    /// Switching to a protected context: type `expect` (its cluster's name, see `confirm`).
     Confirm {
         context: String,
         reason: String,
+        /// What has to be typed.
+        expect: String,
         input: String,
         mismatch: bool,
     },
-    Namespace {
-        context: String,
-        input: String,
-    },
+    /// Setting a context's namespace, chosen from its cluster's list.
+    Namespace(Box<namespace::NamespaceDialog>),
 }
 
 /// An entry of the command palette.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaletteItem {
     Action(Action),
-    Context(String),
+    Context {
+        /// The context's name.
+        name: String,
+        /// How it is shown (its label, and where a generated name's cluster is).
+        shown: String,
+    },
 }
 
 impl PaletteItem {
     pub fn label(&self) -> String {
         match self {
             PaletteItem::Action(a) => a.description().to_string(),
-            PaletteItem::Context(c) => format!("switch to {c}"),
+            PaletteItem::Context { shown, .. } => format!("switch to {shown}"),
         }
     }
 }
@@ -62,12 +70,17 @@ impl Model {
             .iter()
             .map(|(a, _, _)| PaletteItem::Action(*a))
             .collect();
-        items.extend(
-            self.kube
-                .rows
-                .iter()
-                .map(|r| PaletteItem::Context(r.name.clone())),
-        );
+        let labels = self.context_labels();
+        items.extend(self.kube.rows.iter().zip(labels).map(|(r, label)| {
+            let shown = match crate::contexts::display::display_name(&r.name).detail {
+                Some(detail) if !label.contains(&detail) => format!("{label} ({detail})"),
+                _ => label.clone(),
+            };
+            PaletteItem::Context {
+                name: r.name.clone(),
+                shown,
+            }
+        }));
         if input.is_empty() {
             return items;
         }
@@ -94,8 +107,13 @@ pub fn hints(overlay: &Overlay) -> Option<Vec<Hint>> {
             ("↑↓".into(), "choose"),
             ("esc".into(), "close"),
         ],
-        Overlay::Confirm { .. } | Overlay::Namespace { .. } => {
+        Overlay::Confirm { .. } => {
             vec![("enter".into(), "confirm"), ("esc".into(), "cancel")]
         }
+        Overlay::Namespace(_) => vec![
+            ("enter".into(), "set"),
+            ("↑↓".into(), "choose"),
+            ("esc".into(), "cancel"),
+        ],
     })
 }

@@ -11,16 +11,19 @@ use crate::tui::widgets::input::{self, InputKey};
 use crate::tui::widgets::list::Nav;
 
 /// Gives `key` to the open overlay. None when no overlay is open.
+///
+/// Every overlay closes with esc. Help also closes with any other key, `q` included, and the
+/// palette with `:` while its input is empty (so `:` is typed inside `arn:aws:…`); in the
+/// namespace and confirmation dialogs every other key is text. Only ctrl-c (handled by the
+/// router) quits from an overlay.
 pub fn on_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
+    let own_key = |m: &Model, opener: Action, input: &str| {
+        input.is_empty() && m.keymap.action(key) == Some(opener)
+    };
     Some(match std::mem::replace(&mut m.overlay, Overlay::None) {
         Overlay::None => return None,
-        Overlay::Help => {
-            // Any key closes help; quit still quits.
-            if m.keymap.action(key) == Some(Action::Quit) && key.code != KeyCode::Esc {
-                return Some(act(m, Action::Quit));
-            }
-            Vec::new()
-        }
+        Overlay::Help => Vec::new(),
+        Overlay::Palette { input, .. } if own_key(m, Action::Palette, &input) => Vec::new(),
         Overlay::Palette {
             mut input,
             mut list,
@@ -34,7 +37,7 @@ pub fn on_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
                         let item = m.palette_items(&input).into_iter().nth(list.selected);
                         return Some(match item {
                             Some(PaletteItem::Action(a)) => act(m, a),
-                            Some(PaletteItem::Context(c)) => request_switch(m, &c),
+                            Some(PaletteItem::Context { name, .. }) => request_switch(m, &name),
                             None => Vec::new(),
                         });
                     }
@@ -48,47 +51,58 @@ pub fn on_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
         Overlay::Confirm {
             context,
             reason,
+            expect,
             mut input,
             ..
         } => match input::edit(&mut input, key) {
-            InputKey::Submit if input == context => start_switch(m, &context),
-            InputKey::Submit => {
-                m.overlay = Overlay::Confirm {
-                    context,
-                    reason,
-                    input,
-                    mismatch: true,
-                };
-                Vec::new()
-            }
+            InputKey::Submit if input == expect => start_switch(m, &context),
             InputKey::Cancel => {
                 m.notice = Some(Notice {
-                    text: format!("Not switched: {context} needs its name typed to confirm"),
+                    text: format!("Not switched: typing {expect} confirms the switch"),
                     error: false,
                 });
                 Vec::new()
             }
-            InputKey::Edited => {
+            end => {
                 m.overlay = Overlay::Confirm {
                     context,
                     reason,
+                    expect,
                     input,
-                    mismatch: false,
+                    mismatch: end == InputKey::Submit,
                 };
                 Vec::new()
             }
         },
-        Overlay::Namespace { context, mut input } => match input::edit(&mut input, key) {
-            InputKey::Submit if !input.trim().is_empty() => {
-                let namespace = input.trim().to_string();
-                m.busy = Some(format!("Setting namespace {namespace} on {context}"));
-                vec![Effect::SetNamespace { context, namespace }]
-            }
-            InputKey::Submit | InputKey::Cancel => Vec::new(),
-            InputKey::Edited => {
-                m.overlay = Overlay::Namespace { context, input };
-                Vec::new()
-            }
-        },
+        Overlay::Namespace(d) => super::namespace::on_key(m, d, key),
     })
+}
+
+/// Pasted text goes into the open overlay's input. False when no overlay is open; an overlay
+/// without an input (help) takes the paste and drops it, so it never reaches the tab below.
+pub fn on_paste(m: &mut Model, text: &str) -> bool {
+    match &mut m.overlay {
+        Overlay::None => return false,
+        Overlay::Help => {}
+        Overlay::Palette {
+            input: text_in,
+            list,
+        } => {
+            input::paste(text_in, text);
+            list.selected = 0;
+        }
+        Overlay::Confirm {
+            input: text_in,
+            mismatch,
+            ..
+        } => {
+            input::paste(text_in, text);
+            *mismatch = false;
+        }
+        Overlay::Namespace(d) => {
+            input::paste(&mut d.input, text);
+            d.list.selected = 0;
+        }
+    }
+    true
 }

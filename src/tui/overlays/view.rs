@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::Overlay;
 use crate::tui::app::Model;
@@ -11,6 +11,7 @@ use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::dialog::{centered, show};
 use crate::tui::widgets::input;
+use crate::tui::widgets::list::ListCursor;
 use crate::tui::widgets::table::scroll_offset;
 
 /// Draws the open overlay (if any) over `area`, the whole screen.
@@ -18,64 +19,52 @@ pub fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     match &m.overlay {
         Overlay::None => {}
         Overlay::Help => help(m, theme, f, area),
-        Overlay::Palette { input, list } => palette(m, theme, f, area, input, list.selected),
+        Overlay::Palette { input, list } => palette(m, theme, f, area, input, list),
         Overlay::Confirm {
             context,
             reason,
+            expect,
             input,
             mismatch,
-        } => {
-            let rect = centered(area, 64, 9);
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_type(BorderType::Thick)
-                .border_style(theme.danger)
-                .title(Span::styled(
-                    " Switch to a PROTECTED context ",
-                    theme.danger,
-                ));
-            let mut lines = vec![
-                Line::from(vec![
-                    Span::raw("Context "),
-                    Span::styled(context.clone(), theme.danger),
-                ]),
-                Line::from(Span::styled(reason.clone(), theme.muted)),
-                Line::raw(""),
-                Line::raw("Type its name to switch:"),
-                input::line("> ", theme.accent, input),
-            ];
-            if *mismatch {
-                lines.push(Line::from(Span::styled(
-                    "That is not the name; type it exactly, or esc to cancel.",
-                    theme.danger,
-                )));
-            }
-            show(
-                f,
-                rect,
-                Paragraph::new(lines)
-                    .block(block)
-                    .wrap(Wrap { trim: false }),
-            );
-        }
-        Overlay::Namespace { context, input } => {
-            let rect = centered(area, 56, 5);
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.accent)
-                .title(format!(" Namespace for {context} "));
-            let lines = vec![input::line("> ", theme.accent, input)];
-            show(f, rect, Paragraph::new(lines).block(block));
-        }
+        } => super::confirm::draw(
+            &super::confirm::Confirm {
+                context,
+                reason,
+                expect,
+                input,
+                mismatch: *mismatch,
+            },
+            theme,
+            f,
+            area,
+        ),
+        Overlay::Namespace(d) => super::namespace::draw(d, theme, f, area),
     }
 }
 
 /// All key bindings, in as many columns as the screen needs so that none is cut off.
 fn help(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
-    let mut entries: Vec<(String, &str)> = Action::ALL
-        .iter()
-        .map(|(action, _, description)| (m.keymap.keys_for(*action).join(", "), *description))
-        .collect();
+    // The six tab keys are one entry, so every binding fits in two readable columns at 80x24.
+    const TABS: [Action; 6] = [
+        Action::TabContexts,
+        Action::TabPods,
+        Action::TabImages,
+        Action::TabCreds,
+        Action::TabMinikube,
+        Action::TabHook,
+    ];
+    let mut entries: Vec<(String, &str)> = Vec::new();
+    for (action, _, description) in Action::ALL {
+        if *action == Action::TabContexts {
+            let keys: Vec<String> = TABS
+                .iter()
+                .map(|a| m.keymap.keys_for(*a).join("/"))
+                .collect();
+            entries.push((keys.join(" "), "the tabs, in order"));
+        } else if !TABS.contains(action) {
+            entries.push((m.keymap.keys_for(*action).join(", "), *description));
+        }
+    }
     entries.push(("ctrl-c".to_owned(), "always quits"));
     let key_width = entries
         .iter()
@@ -83,8 +72,9 @@ fn help(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0);
     const WIDEST: usize = 72;
-    // Rows inside the border, leaving a line of the screen above and below.
-    let rows = usize::from(area.height.saturating_sub(4)).max(1);
+    // Rows inside the border, leaving the status line (which says how to close help) visible:
+    // at 80x24 every binding fits in two readable columns.
+    let rows = usize::from(area.height.saturating_sub(3)).max(1);
     let columns = entries.len().div_ceil(rows).max(1);
     let rows = entries.len().div_ceil(columns);
     let width = (usize::from(area.width).saturating_sub(2)).min(columns * WIDEST + 2);
@@ -127,7 +117,8 @@ fn cut(text: &str, room: usize) -> String {
     s
 }
 
-fn palette(m: &Model, theme: &Theme, f: &mut Frame, area: Rect, input: &str, selected: usize) {
+fn palette(m: &Model, theme: &Theme, f: &mut Frame, area: Rect, input: &str, list: &ListCursor) {
+    let selected = list.selected;
     let rect = centered(area, 60, 16);
     let items = m.palette_items(input);
     let height = usize::from(rect.height.saturating_sub(3));
@@ -147,6 +138,7 @@ fn palette(m: &Model, theme: &Theme, f: &mut Frame, area: Rect, input: &str, sel
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.accent)
-        .title(" Command palette ");
+        .title(" Command palette ")
+        .title_top(Line::from(format!(" {} ", list.position(items.len()))).right_aligned());
     show(f, rect, Paragraph::new(lines).block(block));
 }

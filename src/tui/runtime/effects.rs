@@ -122,6 +122,10 @@ impl Runner {
                 let env = self.env.clone();
                 tokio::task::spawn_blocking(move || contexts::tasks::switch(&env, &context, &tx));
             }
+            Effect::LoadNamespaces { context } => {
+                let env = self.env.clone();
+                tokio::spawn(contexts::tasks::load_namespaces(env, context, tx));
+            }
             Effect::SetNamespace { context, namespace } => {
                 let env = self.env.clone();
                 tokio::spawn(contexts::tasks::set_namespace(env, context, namespace, tx));

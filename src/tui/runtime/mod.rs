@@ -15,6 +15,8 @@
 
 mod effects;
 mod event_loop;
+#[cfg(test)]
+mod loop_tests;
 mod stats;
 pub(super) mod terminal;
 

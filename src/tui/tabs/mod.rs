@@ -47,6 +47,13 @@ pub trait Page: Sync {
         None
     }
 
+    /// Pasted text, for the text input that has the keyboard; false when none has it (the
+    /// paste then goes nowhere: it is never replayed as key presses).
+    fn on_paste(&self, m: &mut Model, text: &str) -> bool {
+        let _ = (m, text);
+        false
+    }
+
     /// A message from this page's background tasks (see [`owner`]).
     fn on_msg(&self, m: &mut Model, msg: Msg) -> Vec<Effect> {
         let _ = (m, msg);
@@ -71,6 +78,12 @@ pub trait Page: Sync {
 
     /// The key hints of the status line.
     fn hints(&self, m: &Model) -> Vec<Hint>;
+
+    /// Where the cursor is in the page's list (`12/300`), shown on the body frame.
+    fn position(&self, m: &Model) -> Option<String> {
+        let _ = m;
+        None
+    }
 }
 
 /// The page of `tab`.
@@ -104,6 +117,7 @@ pub fn owner(msg: &Msg) -> Option<&'static dyn Page> {
         | Msg::Clock(_)
         | Msg::Kube(_)
         | Msg::Changed { .. }
+        | Msg::Namespaces { .. }
         | Msg::Notice { .. } => return None,
     })
 }

@@ -1,6 +1,7 @@
 //! The list cursor every list moves with: the selected row (an index into the rows that pass
-//! the filter), the fuzzy filter, and whether the filter is being typed. One copy of the
-//! paging and clamping rules, so every list stops at the same edges.
+//! the filter, in the order shown), the fuzzy filter and whether it is being typed, the column
+//! the list is sorted by, and the position (`12/300`). One copy of the paging, clamping and
+//! sorting rules, so every list behaves the same.
 
 use ratatui::text::{Line, Span};
 
@@ -35,14 +36,31 @@ impl Nav {
     }
 }
 
-/// A scrollable, filterable list's cursor.
+/// The column a list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    /// Index into the tab's columns.
+    pub column: usize,
+    pub reverse: bool,
+}
+
+/// What a row is sorted by in a column: text, or a number (counts, ages).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortKey {
+    Number(i64),
+    Text(String),
+}
+
+/// A scrollable, filterable, sortable list's cursor.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListCursor {
-    /// Index into the visible (filtered) rows.
+    /// Index into the visible (filtered, sorted) rows.
     pub selected: usize,
     pub filter: String,
     /// The filter input has the keyboard.
     pub filtering: bool,
+    /// None: the list's own order (by name for most lists).
+    pub sort: Option<Sort>,
 }
 
 impl ListCursor {
@@ -86,6 +104,62 @@ impl ListCursor {
             .collect()
     }
 
+    /// `rows` (indices, in list order) sorted by `key(row, column)` when a sort is chosen;
+    /// rows with equal keys keep their order.
+    pub fn sorted(
+        &self,
+        mut rows: Vec<usize>,
+        key: impl Fn(usize, usize) -> SortKey,
+    ) -> Vec<usize> {
+        if let Some(sort) = self.sort {
+            rows.sort_by_cached_key(|&r| key(r, sort.column));
+            if sort.reverse {
+                rows.reverse();
+            }
+        }
+        rows
+    }
+
+    /// `o` and `O`. `columns` are the columns the list sorts by, the first being the one its
+    /// own order follows (no sort chosen). `o` sorts by the next one (after the last, back to
+    /// the list's own order); `O` reverses the order. `visible` gives the rows shown for a
+    /// sort; the cursor stays on the same row.
+    pub fn change_sort(
+        &mut self,
+        columns: &[usize],
+        reverse: bool,
+        visible: impl Fn(&ListCursor) -> Vec<usize>,
+    ) {
+        let before = visible(self).get(self.selected).copied();
+        let current = self.sort.unwrap_or(Sort {
+            column: columns.first().copied().unwrap_or(0),
+            reverse: false,
+        });
+        self.sort = if reverse {
+            Some(Sort {
+                reverse: !current.reverse,
+                ..current
+            })
+        } else {
+            let at = columns.iter().position(|&c| c == current.column);
+            at.and_then(|i| columns.get(i + 1)).map(|&column| Sort {
+                column,
+                reverse: false,
+            })
+        };
+        if let Some(row) = before {
+            self.selected = visible(self).iter().position(|&r| r == row).unwrap_or(0);
+        }
+    }
+
+    /// `12/300`: the cursor's position among `len` visible rows.
+    pub fn position(&self, len: usize) -> String {
+        if len == 0 {
+            return "0/0".into();
+        }
+        format!("{}/{len}", self.selected.min(len - 1) + 1)
+    }
+
     /// A key while the filter is typed: enter keeps the filter, esc clears it, anything else
     /// edits it (and puts the cursor back on the first match).
     pub fn edit_filter(&mut self, key: Key) {
@@ -97,6 +171,16 @@ impl ListCursor {
             }
             InputKey::Edited => self.selected = 0,
         }
+    }
+
+    /// Pasted text goes into the filter while it is typed. False: nothing has the keyboard.
+    pub fn paste_filter(&mut self, text: &str) -> bool {
+        if !self.filtering {
+            return false;
+        }
+        input::paste(&mut self.filter, text);
+        self.selected = 0;
+        true
     }
 
     /// Drops the filter and goes back to the top.

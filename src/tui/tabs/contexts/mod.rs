@@ -37,8 +37,17 @@ impl Page for ContextsPage {
         update::on_action(m, action)
     }
 
+    fn on_paste(&self, m: &mut Model, text: &str) -> bool {
+        m.contexts.paste_filter(text)
+    }
+
     fn draw(&self, m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         view::draw(m, theme, f, area);
+    }
+
+    fn position(&self, m: &Model) -> Option<String> {
+        let n = m.visible_contexts().len();
+        (!m.kube.rows.is_empty()).then(|| m.contexts.position(n))
     }
 
     fn hints(&self, m: &Model) -> Vec<Hint> {

@@ -27,10 +27,25 @@ pub(crate) fn switch(env: &Env, context: &str, tx: &mpsc::Sender<Msg>) {
     })
     .map_err(|e| e.to_string())
     .and_then(|()| snapshot(&env.sources, &env.rules));
-    let _ = tx.blocking_send(Msg::Changed {
-        what: format!("Switched to {context}"),
-        result,
-    });
+    let shown = crate::contexts::display::display_name(context);
+    let what = match shown.detail {
+        Some(detail) => format!("Switched to {} ({detail})", shown.name),
+        None => format!("Switched to {context}"),
+    };
+    let _ = tx.blocking_send(Msg::Changed { what, result });
+}
+
+/// Lists the namespaces of the cluster of `context`, for the namespace dialog.
+pub(crate) async fn load_namespaces(env: Env, context: String, tx: mpsc::Sender<Msg>) {
+    // Longer than the existence check: the dialog says it is asking meanwhile, and a busy
+    // cluster with hundreds of namespaces may take seconds to list them.
+    let timeout = env
+        .namespace_timeout
+        .max(std::time::Duration::from_secs(10));
+    let result = cluster::list_namespaces(&env.sources, &context, timeout)
+        .await
+        .map_err(|e| e.to_string());
+    let _ = tx.send(Msg::Namespaces { context, result }).await;
 }
 
 /// Sets the namespace of `context`, unless its cluster says the namespace does not exist.

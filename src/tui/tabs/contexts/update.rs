@@ -1,5 +1,6 @@
 //! Keys on the Contexts tab: the filter, the cursor, enter to switch, `n` for the namespace.
 
+use super::state::SORTABLE;
 use crate::policy::ContextClass;
 use crate::tui::app::{Model, Notice};
 use crate::tui::keymap::Action;
@@ -25,6 +26,13 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
     }
     match action {
         Action::Filter => m.contexts.filtering = true,
+        Action::Sort | Action::SortReverse => {
+            let mut list = std::mem::take(&mut m.contexts);
+            list.change_sort(&SORTABLE, action == Action::SortReverse, |c| {
+                m.visible_contexts_with(c)
+            });
+            m.contexts = list;
+        }
         Action::Back => {
             m.contexts.clear_filter();
             m.notice = None;
@@ -39,10 +47,7 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
                 .selected_context()
                 .map(|r| (r.name.clone(), r.namespace.clone()))
             {
-                m.overlay = Overlay::Namespace {
-                    context,
-                    input: namespace,
-                };
+                return Some(crate::tui::overlays::namespace::open(m, context, namespace));
             }
         }
         _ => return None,
@@ -64,6 +69,7 @@ pub fn request_switch(m: &mut Model, context: &str) -> Vec<Effect> {
         m.overlay = Overlay::Confirm {
             context: context.to_string(),
             reason: r.class_reason.clone(),
+            expect: crate::tui::overlays::confirm::expected(context),
             input: String::new(),
             mismatch: false,
         };
@@ -74,7 +80,11 @@ pub fn request_switch(m: &mut Model, context: &str) -> Vec<Effect> {
 
 /// Switches to `context` now (confirmed, or not protected).
 pub fn start_switch(m: &mut Model, context: &str) -> Vec<Effect> {
-    m.busy = Some(format!("Switching to {context}"));
+    let shown = crate::contexts::display::display_name(context);
+    m.busy = Some(match shown.detail {
+        Some(detail) => format!("Switching to {} ({detail})", shown.name),
+        None => format!("Switching to {context}"),
+    });
     vec![Effect::Switch {
         context: context.to_string(),
     }]

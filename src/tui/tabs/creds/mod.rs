@@ -24,7 +24,6 @@ use ratatui::layout::Rect;
 use super::Page;
 use crate::tui::app::Model;
 use crate::tui::keymap::Action;
-use crate::tui::keys::Key;
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::status::Hint;
@@ -33,8 +32,8 @@ use crate::tui::widgets::status::Hint;
 pub struct CredsPage;
 
 impl Page for CredsPage {
-    fn on_key(&self, m: &mut Model, key: Key) -> Option<Vec<Effect>> {
-        update::on_creds_key(m, key)
+    fn on_action(&self, m: &mut Model, action: Action) -> Option<Vec<Effect>> {
+        update::on_action(m, action)
     }
 
     fn on_msg(&self, m: &mut Model, msg: Msg) -> Vec<Effect> {

@@ -101,9 +101,24 @@ impl CredsState {
         }
     }
 
-    /// The last refresh failed: the header shows a badge until one succeeds.
+    /// The last refresh failed.
     pub fn failing(&self) -> bool {
         matches!(&self.last, Some(LastRefresh { result: Err(_), .. }))
+    }
+
+    /// The failure puts pulls at risk, so every tab shows the header badge until a refresh
+    /// succeeds: a refresh failed while devk keeps secrets here fresh (or on its own
+    /// schedule). Not on `devk demo`'s simulated cluster, which has no AWS account behind it:
+    /// there the tab explains the failure instead.
+    pub fn alarm(&self, simulated: bool) -> bool {
+        let automatic = matches!(
+            &self.last,
+            Some(LastRefresh {
+                automatic: true,
+                ..
+            })
+        );
+        self.failing() && !simulated && (automatic || !self.own_rows().is_empty())
     }
 
     /// The secrets devk refreshes (its own, or the addon's settings in addon mode).

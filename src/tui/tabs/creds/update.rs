@@ -10,7 +10,6 @@ use crate::ecr::status::StatusRow;
 use crate::ecr::target::check_target;
 use crate::tui::app::{Model, Notice, Tab};
 use crate::tui::keymap::Action;
-use crate::tui::keys::Key;
 use crate::tui::msg::Effect;
 
 /// Called whenever the kubeconfig snapshot changes (and at start): a new current context
@@ -152,6 +151,7 @@ pub(super) fn on_refreshed(
         return Vec::new();
     }
     let now = m.now;
+    let simulated = m.simulated;
     let c = &mut m.creds;
     c.running = false;
     m.dirty = true;
@@ -188,6 +188,12 @@ pub(super) fn on_refreshed(
             ),
             error: r.expires_at.is_some_and(|e| e <= now),
         },
+        Err(_) if simulated => Notice {
+            text: "registry creds: no refresh in devk demo, its cluster is simulated with no \
+                   AWS account behind it (the tab says more)"
+                .into(),
+            error: false,
+        },
         Err(f) => Notice {
             text: format!(
                 "registry creds refresh failed: {}{}",
@@ -209,9 +215,9 @@ pub(super) fn on_refreshed(
     load(m)
 }
 
-/// Keys on the Registry creds tab; None leaves the key to the global bindings.
-pub(super) fn on_creds_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
-    match m.keymap.action(key)? {
+/// Actions on the Registry creds tab; None leaves them to the router.
+pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
+    match action {
         Action::Retry => {
             let effects = match &m.creds.target {
                 Target::Allowed if m.creds.running => {

@@ -8,12 +8,50 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::state::Target;
+use super::state::{LastRefresh, Target};
 use crate::ecr::pullsecret::rfc3339;
 use crate::ecr::schedule::{DueReason, countdown};
 use crate::tui::app::Model;
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
+
+/// Why a refresh cannot work on `devk demo`'s cluster.
+const DEMO: &str = "its cluster is simulated, with no AWS account behind it, so no ECR token \
+    can be had; against a real cluster devk refreshes with your AWS credentials and \
+    creds.region";
+
+/// The one line that says what the automatic refresh will do next (and why nothing, when
+/// nothing is scheduled).
+fn schedule(m: &Model, theme: &Theme, key: &str) -> Line<'static> {
+    let c = &m.creds;
+    if c.running {
+        return Line::from(Span::styled("Refreshing now…", theme.accent));
+    }
+    if let Some(d) = c.due {
+        let why = match d.reason {
+            DueReason::BeforeExpiry => "before expiry",
+            DueReason::ExpiresTooSoon => "the last token was already expired: waiting",
+            DueReason::Backoff => "after a failure: backing off",
+        };
+        return Line::raw(format!(
+            "Automatic refresh in {} ({why}) · {key} refreshes now",
+            countdown((d.at - m.now).max(1))
+        ));
+    }
+    let paused = matches!(&c.last, Some(LastRefresh { result: Err(e), .. }) if e.needs_config);
+    let text = if !c.settings.auto_refresh {
+        format!("Automatic refresh is off (creds.auto_refresh = false) · {key} refreshes now")
+    } else if paused {
+        format!("Automatic refresh paused until the configuration is fixed · {key} tries again")
+    } else if c.rows.is_none() {
+        "Automatic refresh on · reading the secrets…".to_string()
+    } else if c.own_rows().is_empty() {
+        format!("Automatic refresh on, nothing to keep fresh yet · {key} creates the secret")
+    } else {
+        format!("Automatic refresh on, no expiry known yet · {key} refreshes now")
+    };
+    Line::from(Span::styled(text, theme.muted))
+}
 
 /// `registry.example/…` hosts without the scheme, for narrow columns.
 fn short_registry(r: &str) -> &str {
@@ -76,9 +114,8 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             Style::default().add_modifier(Modifier::BOLD),
         ),
         Span::raw(format!(
-            " · refreshed {} before expiry · auto-refresh {}",
-            countdown(c.refresh_before),
-            if c.settings.auto_refresh { "on" } else { "off" }
+            " · refreshed {} before expiry",
+            countdown(c.refresh_before)
         )),
         Span::styled(
             if c.settings.addon {
@@ -89,27 +126,7 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.muted,
         ),
     ])];
-    head.push(if c.running {
-        Line::from(Span::styled("Refreshing now…", theme.accent))
-    } else {
-        match c.due {
-            Some(d) => {
-                let why = match d.reason {
-                    DueReason::BeforeExpiry => "before expiry",
-                    DueReason::ExpiresTooSoon => "the last token was already expired: waiting",
-                    DueReason::Backoff => "after a failure: backing off",
-                };
-                Line::raw(format!(
-                    "Next refresh in {} ({why})",
-                    countdown((d.at - m.now).max(1))
-                ))
-            }
-            None => Line::from(Span::styled(
-                format!("No automatic refresh scheduled · {key} refreshes now"),
-                theme.muted,
-            )),
-        }
-    });
+    head.push(schedule(m, theme, &key));
     head.push(match &c.last {
         None => Line::from(Span::styled("No refresh yet in this session.", theme.muted)),
         Some(last) => {
@@ -137,6 +154,14 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
                         Span::styled(text, if expired { theme.remote } else { theme.local }),
                     ])
                 }
+                // On the demo's simulated cluster a failure is expected: said as such.
+                Err(e) if m.simulated => Line::from(vec![
+                    Span::raw(when),
+                    Span::styled(
+                        format!("not possible in devk demo: {DEMO}. ({})", e.message),
+                        theme.remote,
+                    ),
+                ]),
                 Err(e) => Line::from(vec![
                     Span::raw(when),
                     Span::styled(
@@ -155,7 +180,12 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             }
         }
     });
-    let head_height = if c.failing() { 5 } else { 4 };
+    // The head takes the rows its lines wrap to, and a blank one.
+    let w = usize::from(area.width.max(1));
+    let head_rows: usize = head.iter().map(|l| l.width().max(1).div_ceil(w)).sum();
+    let head_height = u16::try_from(head_rows + 1)
+        .unwrap_or(u16::MAX)
+        .min(area.height / 2);
     let [top, table_area] =
         Layout::vertical([Constraint::Length(head_height), Constraint::Min(2)]).areas(area);
     f.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), top);

@@ -94,3 +94,82 @@ fn the_failure_badge_shows_on_every_tab_until_a_refresh_succeeds() {
     );
     assert!(!render(&m, 120, 40).contains("CREDS FAILED"));
 }
+
+#[test]
+fn the_schedule_line_says_why_nothing_is_scheduled_and_never_contradicts_itself() {
+    let cases: Vec<(Model, &str)> = {
+        let mut no_secret = on_creds("minikube");
+        let generation = no_secret.creds.generation;
+        let _ = update(
+            &mut no_secret,
+            Msg::CredsStatus {
+                generation,
+                result: Ok(vec![]),
+            },
+        );
+        let mut paused = on_creds("minikube");
+        let generation = paused.creds.generation;
+        let no_region = crate::ecr::refresh::RefreshError::Ecr(crate::ecr::EcrError::NoRegion);
+        let _ = update(
+            &mut paused,
+            Msg::CredsRefreshed {
+                generation,
+                automatic: false,
+                result: Err(super::RefreshFailure::from(&no_region)),
+            },
+        );
+        let mut off = on_creds("minikube");
+        off.creds.settings.auto_refresh = false;
+        vec![
+            (no_secret, "nothing to keep fresh yet"),
+            (paused, "paused until the configuration is fixed"),
+            (off, "Automatic refresh is off"),
+            (
+                with_secrets(),
+                "Automatic refresh in 10h 40m (before expiry)",
+            ),
+        ]
+    };
+    for (m, want) in cases {
+        let s = render(&m, 120, 40);
+        assert!(s.contains(want), "{want}: {s}");
+        assert!(
+            !s.contains("No automatic refresh scheduled") && !s.contains("auto-refresh on"),
+            "{s}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_refresh_in_the_demo_is_explained_and_raises_no_badge() {
+    let mut m = on_creds("minikube");
+    m.simulated = true;
+    let generation = m.creds.generation;
+    let _ = update(
+        &mut m,
+        Msg::CredsStatus {
+            generation,
+            result: Ok(vec![]),
+        },
+    );
+    let no_region = crate::ecr::refresh::RefreshError::Ecr(crate::ecr::EcrError::NoRegion);
+    let _ = update(
+        &mut m,
+        Msg::CredsRefreshed {
+            generation,
+            automatic: false,
+            result: Err(super::RefreshFailure::from(&no_region)),
+        },
+    );
+    let s = render(&m, 120, 40);
+    assert!(!s.contains("CREDS FAILED"), "{s}");
+    assert!(s.contains("not possible in devk demo"), "{s}");
+    assert!(
+        m.notice.as_ref().is_some_and(|n| !n.error),
+        "{:?}",
+        m.notice
+    );
+    // Off the demo, a manual refresh that fails where devk keeps no secret is no alarm either.
+    m.simulated = false;
+    assert!(!render(&m, 120, 40).contains("CREDS FAILED"));
+}

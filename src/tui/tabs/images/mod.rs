@@ -19,7 +19,6 @@ use ratatui::layout::Rect;
 use super::Page;
 use crate::tui::app::Model;
 use crate::tui::keymap::Action;
-use crate::tui::keys::Key;
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::status::Hint;
@@ -28,8 +27,8 @@ use crate::tui::widgets::status::Hint;
 pub struct ImagesPage;
 
 impl Page for ImagesPage {
-    fn on_key(&self, m: &mut Model, key: Key) -> Option<Vec<Effect>> {
-        update::on_images_key(m, key)
+    fn on_action(&self, m: &mut Model, action: Action) -> Option<Vec<Effect>> {
+        update::on_action(m, action)
     }
 
     fn on_msg(&self, m: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -49,6 +48,11 @@ impl Page for ImagesPage {
 
     fn draw(&self, m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         view::draw(m, theme, f, area);
+    }
+
+    fn position(&self, m: &Model) -> Option<String> {
+        let n = m.images.row_count();
+        (n > 0).then(|| m.images.list.position(n))
     }
 
     fn hints(&self, m: &Model) -> Vec<Hint> {

@@ -5,7 +5,11 @@
 use crate::images::build::BuildEvent;
 use crate::images::list::ImageRow;
 use crate::images::push_stream::PushEvent;
-use crate::tui::widgets::list::ListCursor;
+use crate::tui::widgets::list::{ListCursor, SortKey};
+
+/// The columns `o` sorts by, in turn, after the list's own order (newest first): tag, size,
+/// where pushed, id.
+pub const SORTABLE: [usize; 5] = [3, 0, 2, 4, 1];
 
 /// Log lines of an operation kept on screen.
 pub const LOG_LINES: usize = 200;
@@ -179,9 +183,38 @@ impl ImagesState {
         self.op.as_ref().is_some_and(ImageOp::running)
     }
 
+    /// Indices into the rows, in the order shown.
+    pub fn visible(&self) -> Vec<usize> {
+        self.visible_with(&self.list)
+    }
+
+    /// Like `visible`, for another cursor (a sort about to be chosen).
+    pub fn visible_with(&self, list: &ListCursor) -> Vec<usize> {
+        let Some(Ok(rows)) = &self.rows else {
+            return Vec::new();
+        };
+        list.sorted((0..rows.len()).collect(), |i, column| {
+            let r = &rows[i];
+            match column {
+                1 => SortKey::Text(r.id.clone()),
+                2 => SortKey::Number(i64::try_from(r.size).unwrap_or(i64::MAX)),
+                // Youngest first, as the ages read.
+                3 => SortKey::Number(-r.created),
+                4 => SortKey::Text(
+                    r.pushed_to
+                        .first()
+                        .map(|p| p.reference.clone())
+                        .unwrap_or_default(),
+                ),
+                _ => SortKey::Text(r.main_tag().unwrap_or("").to_string()),
+            }
+        })
+    }
+
     pub fn selected_row(&self) -> Option<&ImageRow> {
+        let i = *self.visible().get(self.list.selected)?;
         match &self.rows {
-            Some(Ok(rows)) => rows.get(self.list.selected),
+            Some(Ok(rows)) => rows.get(i),
             _ => None,
         }
     }

@@ -3,10 +3,9 @@
 //! `devk push`, in the runtime, before anything is sent; a refusal comes back as
 //! [`OpEnd::Refused`] and is shown with its rule and what to do instead.
 
-use super::state::{ImageOp, OpEnd, OpKind, push_target};
+use super::state::{ImageOp, OpEnd, OpKind, SORTABLE, push_target};
 use crate::tui::app::{Model, Notice, Tab};
 use crate::tui::keymap::Action;
-use crate::tui::keys::Key;
 use crate::tui::msg::Effect;
 use crate::tui::widgets::list::Nav;
 
@@ -42,13 +41,16 @@ pub(super) fn images_loaded(
     let keep = m.images.selected_row().map(|r| r.id.clone());
     let im = &mut m.images;
     im.loading = false;
-    if let Ok(list) = &rows {
-        im.list.selected = keep
-            .and_then(|id| list.iter().position(|r| r.id == id))
-            .unwrap_or(im.list.selected)
-            .min(list.len().saturating_sub(1));
-    }
     im.rows = Some(rows);
+    // Keep the cursor on the same image, wherever the new list puts it.
+    if let Some(Ok(list)) = &im.rows {
+        let n = list.len();
+        let at = keep.and_then(|id| {
+            let i = list.iter().position(|r| r.id == id)?;
+            im.visible().iter().position(|&v| v == i)
+        });
+        im.list.selected = at.unwrap_or(im.list.selected).min(n.saturating_sub(1));
+    }
     m.dirty = true;
 }
 
@@ -131,9 +133,8 @@ fn refuse_if_busy(m: &mut Model) -> Option<Vec<Effect>> {
     Some(Vec::new())
 }
 
-/// Keys on the Images tab that act on the list. None leaves the key to the global bindings.
-pub(super) fn on_images_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
-    let action = m.keymap.action(key)?;
+/// Actions on the Images tab that act on the list. None leaves them to the router.
+pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
     let n = m.images.row_count();
     let page = m.page();
     let im = &mut m.images;
@@ -144,6 +145,13 @@ pub(super) fn on_images_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
     }
     match action {
         Action::Retry => return Some(load_images(m)),
+        Action::Sort | Action::SortReverse => {
+            let mut list = std::mem::take(&mut im.list);
+            list.change_sort(&SORTABLE, action == Action::SortReverse, |c| {
+                im.visible_with(c)
+            });
+            im.list = list;
+        }
         Action::Back if im.op.as_ref().is_some_and(|o| !o.running()) => im.op = None,
         _ => return None,
     }

@@ -4,16 +4,27 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::state::{ImageOp, OpEnd, OpKind};
 use crate::format::{age as human_age, size as human_size};
 use crate::tui::app::Model;
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::table::scroll_offset;
+use crate::tui::widgets::table::{Column, TableRow, TableView, Text, Width, scroll_offset};
+
+/// The image table: the tag is cut in the middle (its version is at the end).
+pub(super) const COLUMNS: [Column; 5] = [
+    Column::new("TAG", Width::Fill { min: 20, weight: 3 }).names(),
+    Column::new("IMAGE ID", Width::Fixed(12)),
+    Column::new("SIZE", Width::Fixed(7)),
+    Column::new("AGE", Width::Fit { min: 3, max: 7 }),
+    Column::new("PUSHED TO", Width::Fill { min: 10, weight: 1 })
+        .optional(1)
+        .names(),
+];
 
 pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     let im = &m.images;
@@ -123,52 +134,50 @@ fn draw_list(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         area
     };
     let height = usize::from(area.height.saturating_sub(1));
-    let skip = scroll_offset(im.list.selected, height);
-    let table_rows: Vec<Row> = rows
+    let offset = scroll_offset(im.list.selected, height);
+    let table_rows: Vec<TableRow> = im
+        .visible()
         .iter()
         .enumerate()
-        .skip(skip)
-        .take(height)
-        .map(|(i, r)| {
+        .filter_map(|(pos, &i)| rows.get(i).map(|r| (pos, r)))
+        .map(|(pos, r)| {
             let more = r.tags.len().saturating_sub(1);
             let tag = match more {
                 0 => r.main_tag().unwrap_or("").to_string(),
                 n => format!("{} (+{n})", r.main_tag().unwrap_or("")),
             };
             let pushed = if r.pushed_to.is_empty() {
-                Span::styled("not pushed", theme.muted)
+                Text::styled("not pushed", theme.muted)
             } else {
                 let mut refs: Vec<&str> =
                     r.pushed_to.iter().map(|p| p.reference.as_str()).collect();
                 refs.dedup();
-                Span::styled(refs.join(", "), theme.local)
+                Text::styled(refs.join(", "), theme.local)
             };
-            let row = Row::new(vec![
-                Cell::from(tag),
-                Cell::from(r.short_id().to_string()),
-                Cell::from(human_size(r.size)),
-                Cell::from(human_age(r.created, m.now)),
-                Cell::from(pushed),
-            ]);
-            if i == im.list.selected {
-                row.style(theme.selected)
-            } else {
-                row
+            TableRow {
+                cells: vec![
+                    tag.into(),
+                    r.short_id().into(),
+                    human_size(r.size).into(),
+                    human_age(r.created, m.now).into(),
+                    pushed,
+                ],
+                style: if pos == im.list.selected {
+                    theme.selected
+                } else {
+                    Style::default()
+                },
             }
         })
         .collect();
-    let table = Table::new(
-        table_rows,
-        [
-            Constraint::Fill(3),
-            Constraint::Length(12),
-            Constraint::Length(7),
-            Constraint::Length(4),
-            Constraint::Fill(2),
-        ],
-    )
-    .header(Row::new(vec!["TAG", "IMAGE ID", "SIZE", "AGE", "PUSHED TO"]).style(theme.muted));
-    f.render_widget(table, area);
+    TableView {
+        columns: &COLUMNS,
+        rows: &table_rows,
+        offset,
+        header_style: theme.muted,
+        sort: im.list.sort.map(|s| (s.column, s.reverse)),
+    }
+    .draw(f, area);
 }
 
 fn draw_op(op: &ImageOp, theme: &Theme, f: &mut Frame, area: Rect) {

@@ -36,6 +36,16 @@ impl Page for LogsPage {
         Some(update::on_key(m, key))
     }
 
+    fn on_paste(&self, m: &mut Model, text: &str) -> bool {
+        match m.log_view_mut().and_then(|v| v.filter_input.as_mut()) {
+            Some(input) => {
+                crate::tui::widgets::input::paste(input, text);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn on_msg(&self, m: &mut Model, msg: Msg) -> Vec<Effect> {
         if let Msg::Logs { generation, events } = msg {
             update::on_lines(m, generation, events);
@@ -68,6 +78,7 @@ impl Page for LogsPage {
             (k(Action::LogSave), "save"),
             (k(Action::LogCopy), "copy"),
             (k(Action::Back), "back"),
+            (k(Action::Help), "help"),
         ]
     }
 }

@@ -222,9 +222,12 @@ impl LogView {
         out
     }
 
-    pub fn scroll_up(&mut self, n: usize) {
+    /// Scrolls `n` entries back, stopping where the oldest entries fill the `page` rows of
+    /// the screen (not with one line left at the bottom).
+    pub fn scroll_up(&mut self, n: usize, page: usize) {
         self.follow = false;
-        self.offset = (self.offset + n).min(self.visible_count_hint().saturating_sub(1));
+        let top = self.visible_count_hint().saturating_sub(page.max(1));
+        self.offset = (self.offset + n).min(top);
     }
 
     pub fn scroll_down(&mut self, n: usize) {
@@ -234,8 +237,35 @@ impl LogView {
         }
     }
 
-    pub fn to_top(&mut self) {
-        self.scroll_up(usize::MAX / 2);
+    /// The first page: the oldest entries, filling the screen.
+    pub fn to_top(&mut self, page: usize) {
+        self.scroll_up(usize::MAX / 2, page);
+    }
+
+    /// The oldest entry the view shows (after its filters), if any.
+    pub fn oldest_row(&self) -> Option<u64> {
+        match (&self.filter, self.pod_filter) {
+            (Some(idx), None) => idx.get(0),
+            (None, None) => (!self.buffer.is_empty()).then(|| self.buffer.first_seq()),
+            (Some(idx), Some(_)) => (0..idx.len())
+                .filter_map(|i| idx.get(i))
+                .find(|&seq| self.buffer.get(seq).is_some_and(|e| self.passes(e))),
+            (None, Some(_)) => (self.buffer.first_seq()..self.buffer.end_seq())
+                .find(|&seq| self.buffer.get(seq).is_some_and(|e| self.passes(e))),
+        }
+    }
+
+    /// Drops the filter that narrows the view (the text filter and the one-pod filter), if one
+    /// is set. False when there was none.
+    pub fn clear_filters(&mut self) -> bool {
+        let active = self.filter.is_some() || self.pod_filter.is_some();
+        self.filter = None;
+        self.pod_filter = None;
+        self.filter_error = None;
+        if active {
+            self.follow_now();
+        }
+        active
     }
 
     pub fn follow_now(&mut self) {
@@ -259,7 +289,9 @@ impl LogView {
         }
     }
 
-    /// Re-applies the current filter after a case or regex toggle.
+    /// Re-applies the current filter after a case or regex toggle. A pattern the new mode
+    /// rejects opens the input on it, with the error, to be fixed or dropped with esc: an error
+    /// never outlives the input it belongs to.
     pub fn refilter(&mut self) {
         let pattern = self
             .filter_input
@@ -267,6 +299,9 @@ impl LogView {
             .or_else(|| self.filter.as_ref().map(|f| f.filter.pattern.clone()));
         if let Some(p) = pattern {
             self.apply_filter(&p);
+            if self.filter_error.is_some() {
+                self.filter_input = Some(p);
+            }
         }
     }
 

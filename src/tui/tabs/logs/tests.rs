@@ -43,7 +43,7 @@ fn follow_shows_the_newest_and_scrolling_up_holds_still() {
     let mut v = view();
     v.apply(vec![lines("a", 0, 100)]);
     assert_eq!(v.rows(3), vec![97, 98, 99]);
-    v.scroll_up(10);
+    v.scroll_up(10, 3);
     assert!(!v.follow);
     assert_eq!(v.rows(3), vec![87, 88, 89]);
     v.apply(vec![lines("a", 100, 5)]);
@@ -130,7 +130,7 @@ fn log_lines(pod: &str, from: i64, n: i64) -> Msg {
 }
 
 #[test]
-fn enter_on_a_pod_opens_its_logs_and_esc_closes_them_keeping_state() {
+fn enter_on_a_pod_opens_its_logs_and_q_closes_them_keeping_state() {
     let mut m = model();
     with_pods(&mut m);
     let e = run(&mut m, vec![key("enter")]);
@@ -144,7 +144,8 @@ fn enter_on_a_pod_opens_its_logs_and_esc_closes_them_keeping_state() {
         [vec![key("/")], typed("line 1"), vec![key("enter")]].concat(),
     );
     assert_eq!(m.log_view().unwrap().filter.as_ref().unwrap().len(), 11);
-    assert_eq!(run(&mut m, vec![key("esc")]), vec![Effect::StopLogs]);
+    // `q` leaves at once (esc would clear the filter first).
+    assert_eq!(run(&mut m, vec![key("q")]), vec![Effect::StopLogs]);
     assert!(m.log_view().is_none());
     // Reopening resumes after the last line seen and keeps the filter.
     let e = run(&mut m, vec![key("enter")]);
@@ -302,6 +303,101 @@ fn logs_model() -> Model {
 #[test]
 fn log_view_at_120x40_and_80x24() {
     assert_screens!([("logs_two_pods_filtered", logs_model())]);
+}
+
+fn log_view_with(n: i64) -> Model {
+    let mut m = model();
+    with_pods(&mut m);
+    run(&mut m, vec![key("enter"), log_lines("api", 0, n)]);
+    m
+}
+
+#[test]
+fn home_shows_a_full_first_page_and_page_up_stops_there() {
+    let mut m = log_view_with(100);
+    // 80x24: header, tab bar, borders, the view's status line and the footer leave 18 rows.
+    run(&mut m, vec![key("g")]);
+    let v = m.log_view().unwrap();
+    assert_eq!(v.rows(18), (0..18).collect::<Vec<u64>>());
+    assert!(!v.follow);
+    run(
+        &mut m,
+        vec![
+            key("end"),
+            key("pgup"),
+            key("pgup"),
+            key("pgup"),
+            key("pgup"),
+            key("pgup"),
+            key("pgup"),
+        ],
+    );
+    assert_eq!(
+        m.log_view().unwrap().rows(18),
+        (0..18).collect::<Vec<u64>>()
+    );
+}
+
+#[test]
+fn esc_closes_the_input_then_clears_the_filter_then_leaves() {
+    let mut m = log_view_with(50);
+    run(
+        &mut m,
+        [
+            vec![key("/")],
+            typed("line 1"),
+            vec![key("enter"), key("/")],
+            typed("x"),
+        ]
+        .concat(),
+    );
+    assert_eq!(run(&mut m, vec![key("esc")]), vec![]);
+    let v = m.log_view().unwrap();
+    assert!(
+        v.filter_input.is_none() && v.filter.is_some(),
+        "input closed, filter kept"
+    );
+    assert_eq!(run(&mut m, vec![key("esc")]), vec![]);
+    let v = m.log_view().unwrap();
+    assert!(v.filter.is_none(), "filter cleared, still in the view");
+    assert_eq!(v.rows(100).len(), 50);
+    assert_eq!(run(&mut m, vec![key("esc")]), vec![Effect::StopLogs]);
+    assert!(m.log_view().is_none());
+}
+
+#[test]
+fn an_error_from_an_old_filter_does_not_come_back() {
+    let mut m = log_view_with(10);
+    run(
+        &mut m,
+        [vec![key("/"), key("alt-r")], typed("("), vec![key("enter")]].concat(),
+    );
+    let v = m.log_view().unwrap();
+    assert!(v.filter_error.is_some());
+    assert_eq!(
+        v.filter_input.as_deref(),
+        Some("("),
+        "the input stays open to fix it"
+    );
+    run(&mut m, vec![key("esc")]);
+    let v = m.log_view().unwrap();
+    assert!(v.filter_error.is_none() && v.filter_input.is_none());
+    run(&mut m, vec![key("/"), key("esc"), key("esc"), key("enter")]);
+    let v = m.log_view().unwrap();
+    assert!(v.filter_error.is_none(), "{:?}", v.filter_error);
+}
+
+#[test]
+fn q_in_the_log_view_goes_back_instead_of_quitting() {
+    let mut m = log_view_with(10);
+    assert_eq!(run(&mut m, vec![key("q")]), vec![Effect::StopLogs]);
+    assert!(!m.quit && m.log_view().is_none());
+    run(&mut m, vec![key("enter"), key("/"), key("q")]);
+    assert_eq!(
+        m.log_view().unwrap().filter_input.as_deref(),
+        Some("q"),
+        "typed into the filter"
+    );
 }
 
 #[test]

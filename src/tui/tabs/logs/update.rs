@@ -106,10 +106,21 @@ pub(super) fn on_lines(m: &mut Model, generation: u64, events: Vec<SessionEvent>
     }
 }
 
+/// Rows of log lines on screen: the terminal less the header, tab bar, body borders, the
+/// view's status line and the footer (and the input line while a filter is typed).
+fn page_rows(m: &Model, typing: bool) -> usize {
+    usize::from(m.size.1.saturating_sub(6 + u16::from(typing))).max(1)
+}
+
 /// Keys in the log view: its own bindings first, then the global ones.
+///
+/// Esc steps back one level at a time: it closes the filter input (keeping the filter
+/// applied before), then clears the filter, then leaves the view. `q` leaves the view at once
+/// (only the main screens quit on `q`); in the input both are typed.
 pub(super) fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
-    let page = m.page();
     let action = m.keymap.action_in(key, Scope::Log);
+    let typing = m.log_view().is_some_and(|v| v.filter_input.is_some());
+    let page = page_rows(m, typing);
     let Some(v) = m.log_view_mut() else {
         return Vec::new();
     };
@@ -120,10 +131,17 @@ pub(super) fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
             _ => match input::edit(&mut input, key) {
                 InputKey::Submit => {
                     v.apply_filter(&input);
+                    if v.filter_error.is_some() {
+                        // Stay in the input with the error, to fix the pattern.
+                        v.filter_input = Some(input);
+                    }
                     return Vec::new();
                 }
-                // Esc keeps the filter already applied.
-                InputKey::Cancel => return Vec::new(),
+                // Esc keeps the filter already applied, and drops what was being typed.
+                InputKey::Cancel => {
+                    v.filter_error = None;
+                    return Vec::new();
+                }
                 InputKey::Edited => {}
             },
         }
@@ -168,12 +186,13 @@ pub(super) fn on_key(m: &mut Model, key: Key) -> Vec<Effect> {
             v.regex_mode = !v.regex_mode;
             v.refilter();
         }
-        Some(Action::Up) => v.scroll_up(1),
+        Some(Action::Up) => v.scroll_up(1, page),
         Some(Action::Down) => v.scroll_down(1),
-        Some(Action::PageUp) => v.scroll_up(page),
+        Some(Action::PageUp) => v.scroll_up(page, page),
         Some(Action::PageDown) => v.scroll_down(page),
-        Some(Action::Top) => v.to_top(),
-        Some(Action::Back) => {
+        Some(Action::Top) => v.to_top(page),
+        Some(Action::Back) if v.clear_filters() => {}
+        Some(Action::Back | Action::Quit) => {
             m.pods.open_logs = None;
             return vec![Effect::StopLogs];
         }

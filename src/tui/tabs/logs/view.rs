@@ -139,8 +139,22 @@ fn entry_lines(
         ));
     }
     if e.kind == Kind::Marker {
-        prefix.push(Span::styled(format!("── {} ──", e.text), theme.accent));
-        return vec![Line::from(prefix)];
+        // devk's own words (why a stream stopped or resumed): wrapped, never cut.
+        let prefix_width: usize = prefix.iter().map(|s| s.width()).sum();
+        let text = format!("── {} ──", e.text);
+        return wrap(&text, width.saturating_sub(prefix_width).max(10))
+            .into_iter()
+            .enumerate()
+            .map(|(i, piece)| {
+                let mut spans = if i == 0 {
+                    prefix.clone()
+                } else {
+                    vec![Span::raw(" ".repeat(prefix_width))]
+                };
+                spans.push(Span::styled(piece, theme.accent));
+                Line::from(spans)
+            })
+            .collect();
     }
     if v.timestamps
         && let Some(ts) = e.ts
@@ -203,14 +217,19 @@ pub(super) fn draw(v: &LogView, theme: &Theme, f: &mut Frame, area: Rect) {
             if v.case_sensitive { "Aa" } else { "aa" },
             if v.regex_mode { "regex" } else { "plain" }
         );
+        let after = match &v.filter_error {
+            // The pattern just tried is wrong: say why where it is being fixed.
+            Some(e) => Span::styled(format!("  {e}"), theme.danger),
+            None => Span::styled(
+                format!("  [{flags}]  enter apply · esc cancel · alt-c case · alt-r regex"),
+                theme.muted,
+            ),
+        };
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("/", theme.accent),
                 Span::raw(format!("{text}▏")),
-                Span::styled(
-                    format!("  [{flags}]  enter apply · esc cancel · alt-c case · alt-r regex"),
-                    theme.muted,
-                ),
+                after,
             ])),
             input,
         );
@@ -227,10 +246,19 @@ pub(super) fn draw(v: &LogView, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let many = v.buffer.sources().len() > 1;
     let width = usize::from(body.width);
+    let rows = v.rows(height);
+    // Scrolled to the top, the oldest entry is the first row (wrapped or pretty-printed
+    // entries may not all fit); otherwise the newest row is the last.
+    let at_top = !v.follow && !rows.is_empty() && rows.first().copied() == v.oldest_row();
     let mut lines: Vec<Line> = Vec::new();
-    for seq in v.rows(height) {
+    for seq in rows {
         lines.extend(entry_lines(v, seq, theme, width, many));
     }
-    let skip = lines.len().saturating_sub(height);
-    f.render_widget(Paragraph::new(lines.split_off(skip)), body);
+    if at_top {
+        lines.truncate(height);
+    } else {
+        let skip = lines.len().saturating_sub(height);
+        lines = lines.split_off(skip);
+    }
+    f.render_widget(Paragraph::new(lines), body);
 }

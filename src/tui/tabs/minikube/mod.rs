@@ -17,7 +17,6 @@ use ratatui::layout::Rect;
 use super::Page;
 use crate::tui::app::Model;
 use crate::tui::keymap::Action;
-use crate::tui::keys::Key;
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::status::Hint;
@@ -26,8 +25,8 @@ use crate::tui::widgets::status::Hint;
 pub struct MinikubePage;
 
 impl Page for MinikubePage {
-    fn on_key(&self, m: &mut Model, key: Key) -> Option<Vec<Effect>> {
-        update::on_minikube_key(m, key)
+    fn on_action(&self, m: &mut Model, action: Action) -> Option<Vec<Effect>> {
+        update::on_action(m, action)
     }
 
     fn on_msg(&self, m: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -40,6 +39,20 @@ impl Page for MinikubePage {
 
     fn draw(&self, m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         view::draw(m, theme, f, area);
+    }
+
+    fn position(&self, m: &Model) -> Option<String> {
+        let mk = &m.minikube;
+        let Some(Ok(info)) = &mk.info else {
+            return None;
+        };
+        Some(match mk.focus {
+            Focus::Profiles => format!(
+                "profile {}",
+                mk.profile_cursor.position(info.profiles.len())
+            ),
+            Focus::Addons => format!("addon {}", mk.addon_cursor.position(info.addons.len())),
+        })
     }
 
     fn hints(&self, m: &Model) -> Vec<Hint> {

@@ -3,7 +3,6 @@
 
 use crate::tui::app::{Model, Notice};
 use crate::tui::keymap::Action;
-use crate::tui::keys::Key;
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::widgets::list::Nav;
 
@@ -14,11 +13,10 @@ pub(super) fn load_minikube(m: &Model) -> Effect {
     }
 }
 
-/// Keys on the Minikube tab. Returns None for keys it leaves to the global bindings.
-pub(super) fn on_minikube_key(m: &mut Model, key: Key) -> Option<Vec<Effect>> {
+/// Actions on the Minikube tab. None leaves them to the router.
+pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
     use super::state::{Focus, Operation};
     use crate::minikube::{Minikube, ProfileState};
-    let action = m.keymap.action(key)?;
     let mk = &mut m.minikube;
     let effects = match action {
         Action::Up | Action::Down => {

@@ -43,6 +43,13 @@ impl Page for PodsPage {
         update::on_action(m, action)
     }
 
+    fn on_paste(&self, m: &mut Model, text: &str) -> bool {
+        if m.log_view().is_some() {
+            return LogsPage.on_paste(m, text);
+        }
+        m.pods.list.paste_filter(text)
+    }
+
     fn on_msg(&self, m: &mut Model, msg: Msg) -> Vec<Effect> {
         update::on_msg(m, msg);
         Vec::new()
@@ -61,6 +68,13 @@ impl Page for PodsPage {
             return LogsPage.draw(m, theme, f, area);
         }
         view::draw(m, theme, f, area);
+    }
+
+    fn position(&self, m: &Model) -> Option<String> {
+        if m.log_view().is_some() || m.pods.rows.is_empty() {
+            return None;
+        }
+        Some(m.pods.list.position(m.visible_pods().len()))
     }
 
     fn hints(&self, m: &Model) -> Vec<Hint> {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::tui::app::Model;
 use crate::tui::tabs::logs::LogView;
-use crate::tui::widgets::list::ListCursor;
+use crate::tui::widgets::list::{ListCursor, SortKey};
 
 /// A pod as the Pods tab shows it (converted from the API object in `cluster::pods`).
 pub use crate::pods::PodSummary as PodRow;
@@ -69,11 +69,35 @@ impl PodsState {
     }
 }
 
+/// The columns `o` sorts by, in turn, after the list's own order (by name): status, restarts,
+/// age, node, ready.
+pub const SORTABLE: [usize; 6] = [1, 3, 4, 5, 6, 2];
+
+/// What `rows[i]` is sorted by in column `column` of the pod table.
+pub fn sort_key(rows: &[PodRow], i: usize, column: usize) -> SortKey {
+    let p = &rows[i];
+    match column {
+        2 => SortKey::Text(p.ready.clone()),
+        3 => SortKey::Text(p.status.clone()),
+        4 => SortKey::Number(i64::from(p.restarts)),
+        // Youngest first, as the ages read.
+        5 => SortKey::Number(-p.created),
+        6 => SortKey::Text(p.node.clone()),
+        _ => SortKey::Text(p.name.clone()),
+    }
+}
+
+impl PodsState {
+    /// Indices into `rows` that pass the filter, in the order shown.
+    pub fn visible_with(&self, list: &ListCursor) -> Vec<usize> {
+        let rows = list.visible(self.rows.iter().map(|r| r.name.as_str()));
+        list.sorted(rows, |i, c| sort_key(&self.rows, i, c))
+    }
+}
+
 impl Model {
-    /// Indices into `pods.rows` that pass the pods filter.
+    /// Indices into `pods.rows` that pass the pods filter, in the order shown.
     pub fn visible_pods(&self) -> Vec<usize> {
-        self.pods
-            .list
-            .visible(self.pods.rows.iter().map(|r| r.name.as_str()))
+        self.pods.visible_with(&self.pods.list)
     }
 }

@@ -52,3 +52,62 @@ fn pods_tab_at_120x40_and_80x24() {
         Conn::Failed("cannot reach https://minikube.example.com: connection refused".into());
     assert_screens!([("pods", pods_model()), ("pods_unreachable", unreachable)]);
 }
+
+#[test]
+fn o_sorts_by_the_next_column_and_shift_o_reverses_keeping_the_cursor_on_its_pod() {
+    use crate::tui::fixtures::{key, run, screen};
+    let mut m = pods_model();
+    let mut cache = pod("cache-1");
+    cache.status = "Pending".into();
+    cache.restarts = 3;
+    cache.created = m.now - 100;
+    update(
+        &mut m,
+        Msg::Pods {
+            generation: 1,
+            changes: vec![PodChange::Upsert(cache)],
+        },
+    );
+    let names = |m: &crate::tui::app::Model| -> Vec<String> {
+        m.visible_pods()
+            .iter()
+            .map(|&i| m.pods.rows[i].name.clone())
+            .collect()
+    };
+    run(&mut m, vec![key("G")]);
+    let on = |m: &crate::tui::app::Model| names(m)[m.pods.list.selected].clone();
+    assert_eq!(names(&m), ["api-7d9f-abcde", "cache-1", "worker-0"]);
+    run(&mut m, vec![key("o")]);
+    assert_eq!(
+        names(&m),
+        ["worker-0", "cache-1", "api-7d9f-abcde"],
+        "by status"
+    );
+    assert_eq!(on(&m), "worker-0", "the cursor stays on its pod");
+    run(&mut m, vec![key("o")]);
+    assert_eq!(
+        names(&m),
+        ["api-7d9f-abcde", "cache-1", "worker-0"],
+        "by restarts"
+    );
+    run(&mut m, vec![key("O")]);
+    assert_eq!(
+        names(&m),
+        ["worker-0", "cache-1", "api-7d9f-abcde"],
+        "reversed"
+    );
+    assert!(screen(&m, 80, 24).contains("RESTARTS▼"));
+    run(&mut m, vec![key("o")]);
+    assert_eq!(
+        names(&m),
+        ["cache-1", "api-7d9f-abcde", "worker-0"],
+        "youngest first"
+    );
+    run(&mut m, vec![key("o"), key("o"), key("o")]);
+    assert_eq!(m.pods.list.sort, None, "back to the list's own order");
+    assert_eq!(on(&m), "worker-0");
+    assert!(
+        screen(&m, 80, 24).contains(" 3/3 "),
+        "the position is shown"
+    );
+}

@@ -1,6 +1,6 @@
 //! `update` for the Pods tab: the watch's batches, the filter, marks, and opening log views.
 
-use super::state::Conn;
+use super::state::{Conn, SORTABLE};
 use crate::tui::app::Model;
 use crate::tui::keymap::Action;
 use crate::tui::keys::Key;
@@ -38,6 +38,13 @@ pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
                 let (n, page) = (m.visible_pods().len(), m.page());
                 m.pods.list.nav(Nav::Down, n, page);
             }
+        }
+        Action::Sort | Action::SortReverse => {
+            let mut list = std::mem::take(&mut m.pods.list);
+            list.change_sort(&SORTABLE, action == Action::SortReverse, |c| {
+                m.pods.visible_with(c)
+            });
+            m.pods.list = list;
         }
         Action::Select => return Some(open_logs(m, false)),
         Action::Workload => return Some(open_logs(m, true)),

@@ -2,14 +2,27 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::state::Conn;
 use crate::tui::app::Model;
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::table::scroll_offset;
+use crate::tui::widgets::table::{Column, TableRow, TableView, Text, Width, scroll_offset};
+
+/// The pod table: the name takes what is left and is cut in the middle (the generated suffix
+/// tells pods apart); the node goes first when the screen is narrow.
+pub(super) const COLUMNS: [Column; 7] = [
+    Column::new("", Width::Fixed(1)),
+    Column::new("NAME", Width::Fill { min: 20, weight: 1 }).names(),
+    Column::new("READY", Width::Fixed(5)),
+    Column::new("STATUS", Width::Fit { min: 7, max: 26 }),
+    Column::new("RESTARTS", Width::Fixed(8)),
+    Column::new("AGE", Width::Fit { min: 3, max: 7 }),
+    Column::new("NODE", Width::Fit { min: 6, max: 40 }).optional(1),
+];
 
 pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     match &m.pods.conn {
@@ -93,11 +106,9 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let height = usize::from(area.height.saturating_sub(1));
     let offset = scroll_offset(m.pods.list.selected, height);
-    let rows: Vec<Row> = visible
+    let rows: Vec<TableRow> = visible
         .iter()
         .enumerate()
-        .skip(offset)
-        .take(height)
         .map(|(pos, &i)| {
             let p = &m.pods.rows[i];
             let status_style = match p.status.as_str() {
@@ -106,37 +117,34 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
                 _ => theme.danger,
             };
             let mark = if m.pods.marked.contains(&p.name) {
-                "✓ "
+                "✓"
             } else {
-                "  "
+                ""
             };
-            let row = Row::new(vec![
-                Cell::from(format!("{mark}{}", p.name)),
-                Cell::from(p.ready.clone()),
-                Cell::from(Span::styled(p.status.clone(), status_style)),
-                Cell::from(p.restarts.to_string()),
-                Cell::from(crate::format::age(p.created, m.now)),
-                Cell::from(p.node.clone()),
-            ]);
-            if pos == m.pods.list.selected {
-                row.style(theme.selected)
-            } else {
-                row
+            TableRow {
+                cells: vec![
+                    mark.into(),
+                    p.name.as_str().into(),
+                    p.ready.as_str().into(),
+                    Text::styled(p.status.clone(), status_style),
+                    p.restarts.to_string().into(),
+                    crate::format::age(p.created, m.now).into(),
+                    p.node.as_str().into(),
+                ],
+                style: if pos == m.pods.list.selected {
+                    theme.selected
+                } else {
+                    Style::default()
+                },
             }
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Fill(4),
-            Constraint::Length(5),
-            Constraint::Length(18),
-            Constraint::Length(8),
-            Constraint::Length(5),
-            Constraint::Fill(2),
-        ],
-    )
-    .header(Row::new(vec!["NAME", "READY", "STATUS", "RESTARTS", "AGE", "NODE"]).style(theme.muted))
-    .column_spacing(1);
-    f.render_widget(table, area);
+    TableView {
+        columns: &COLUMNS,
+        rows: &rows,
+        offset,
+        header_style: theme.muted,
+        sort: m.pods.list.sort.map(|s| (s.column, s.reverse)),
+    }
+    .draw(f, area);
 }
