@@ -198,15 +198,33 @@ pub(super) fn first_run_hint(kc: &crate::kubeconfig::Kubeconfig) -> Option<Strin
     if kc.files().iter().any(crate::kubeconfig::KubeFile::exists) {
         return None;
     }
-    let missing = match kc.sources().files.len() {
-        1 => format!("{} does not exist", kc.sources().describe()),
-        _ => format!("none of {} exists", kc.sources().describe()),
-    };
     Some(format!(
-        "no kubeconfig yet ({missing}). To try devk on a simulated cluster, run `devk demo`; \
+        "no kubeconfig yet ({}). To try devk on a simulated cluster, run `devk demo`; \
          for a cluster of your own, `aws eks update-kubeconfig --name CLUSTER`, \
-         `minikube start` or `devk context add NAME --server URL`"
+         `minikube start` or `devk context add NAME --server URL`",
+        missing(kc.sources())
     ))
+}
+
+/// The same hint for the TUI's Contexts tab, when none of `sources` exists.
+pub(super) fn first_run_screen(sources: &Sources) -> Option<String> {
+    if sources.files.iter().any(|f| f.exists()) {
+        return None;
+    }
+    Some(format!(
+        "No kubeconfig yet ({}).\n\n\
+         To try devk on a simulated cluster: quit (q) and run `devk demo`.\n\n\
+         For a cluster of your own: `aws eks update-kubeconfig --name CLUSTER`, \
+         `minikube start` (or the Minikube tab), or `devk context add NAME --server URL`.",
+        missing(sources)
+    ))
+}
+
+fn missing(sources: &Sources) -> String {
+    match sources.files.len() {
+        1 => format!("{} does not exist", sources.describe()),
+        _ => format!("none of {} exists", sources.describe()),
+    }
 }
 
 #[cfg(test)]
@@ -258,7 +276,10 @@ mod tests {
         let hint = first_run_hint(&load()).unwrap();
         assert!(hint.contains("devk demo"), "{hint}");
         assert!(hint.contains(&path.display().to_string()), "{hint}");
+        let sources = Sources::resolve(Some(&path), None, dir.path());
+        assert!(first_run_screen(&sources).unwrap().contains("`devk demo`"));
         std::fs::write(&path, "apiVersion: v1\nkind: Config\n").unwrap();
         assert_eq!(first_run_hint(&load()), None);
+        assert_eq!(first_run_screen(&sources), None);
     }
 }

@@ -31,6 +31,11 @@ struct Demo {
 
 impl Demo {
     fn start(tmux: PathBuf, extra_env: &str) -> Demo {
+        Demo::run(tmux, extra_env, "demo")
+    }
+
+    /// `devk ARGS` in the same set-up.
+    fn run(tmux: PathBuf, extra_env: &str, args: &str) -> Demo {
         let home = tempfile::tempdir().unwrap();
         let tmp = home.path().join("tmp");
         std::fs::create_dir(&tmp).unwrap();
@@ -42,7 +47,7 @@ impl Demo {
         );
         let cmd = format!(
             "cd {h} && env -u KUBECONFIG -u CI HOME={h} XDG_CONFIG_HOME={h}/.config \
-             XDG_STATE_HOME={h}/.state TMPDIR={tmp} TERM=xterm-256color {extra_env} {devk} demo; \
+             XDG_STATE_HOME={h}/.state TMPDIR={tmp} TERM=xterm-256color {extra_env} {devk} {args}; \
              echo $? > {status}; sleep 30",
             h = home.path().display(),
             tmp = tmp.display(),
@@ -224,6 +229,19 @@ fn demo_removes_its_project_on_sigterm() {
     // SIGTERM ends the TUI as `q` does: the terminal is restored and everything removed.
     assert_eq!(d.exit_status(), 0);
     wait("the demo's directory to go", || d.dirs().is_empty());
+}
+
+#[test]
+fn the_tui_without_a_kubeconfig_says_how_to_try_the_demo() {
+    let Some(tmux) = require_tool("tmux", "the_tui_without_a_kubeconfig") else {
+        return;
+    };
+    let d = Demo::run(tmux, "", "");
+    let s = d.wait_for("the contexts tab", |s| s.contains("No kubeconfig yet"));
+    assert!(s.contains(".kube/config does not exist"), "{s}");
+    assert!(s.contains("run `devk demo`"), "{s}");
+    d.keys(&["q"]);
+    assert_eq!(d.exit_status(), 0);
 }
 
 #[test]
