@@ -313,8 +313,9 @@ mod tests {
         );
     }
 
-    // Found by fuzz/fuzz_targets/gitobjects_pack_entry.rs: an entry header claiming 4 GiB over a
-    // few bytes of zlib made devk allocate (and zero) all of it.
+    // The same class as the delta above (seen while fixing it; fuzz/fuzz_targets/
+    // gitobjects_pack_entry.rs now covers it): an entry header claiming 4 GiB over a few bytes
+    // of zlib made devk allocate (and zero) all of it.
     #[test]
     fn inflate_refuses_a_size_no_stream_of_that_length_can_reach() {
         use std::io::Write as _;
