@@ -49,10 +49,12 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
         }
         Format::Table => {
             if rows.is_empty() {
-                super::output::note(&format!(
-                    "no contexts in {}; add one with `devk context add`",
-                    kc.sources().describe()
-                ));
+                super::output::note(&super::demo::first_run_hint(&kc).unwrap_or_else(|| {
+                    format!(
+                        "no contexts in {}; add one with `devk context add`",
+                        kc.sources().describe()
+                    )
+                }));
                 return Ok(());
             }
             table(&rows, stdout_color())

@@ -24,13 +24,13 @@ pub enum Format {
 pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let kc = Kubeconfig::load_light(g.sources(), false)?;
     let Some(name) = kc.current_context() else {
-        return Err(Failure::new(
-            Exit::NotFound,
+        let message = super::demo::first_run_hint(&kc).unwrap_or_else(|| {
             format!(
                 "no current context is set in {}; pick one with `devk switch NAME`",
                 kc.sources().describe()
-            ),
-        ));
+            )
+        });
+        return Err(Failure::new(Exit::NotFound, message));
     };
     let Some(ctx) = kc.context(name) else {
         return Err(Failure::new(

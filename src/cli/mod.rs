@@ -11,6 +11,7 @@ mod contexts_cmd;
 mod creds;
 mod current;
 mod demo;
+mod demo_project;
 mod docs;
 mod doctor;
 mod hook;
@@ -76,8 +77,9 @@ pub enum Command {
     Context(context_cmd::Args),
     /// Inspect devk's configuration.
     Config(config_cmd::Args),
-    /// Try devk on a simulated cluster: starts the sandbox and opens the TUI on it.
-    Demo(ui::Args),
+    /// Try devk on a simulated cluster: starts the sandbox, creates a demo project (a git
+    /// repository with a devk.toml, a Dockerfile and the pre-push hook) and opens the TUI in it.
+    Demo(demo::DemoArgs),
     /// Run the simulated Kubernetes API server in the foreground (tests, scripts, kubectl).
     Sandbox(sandbox_cmd::Args),
     /// Install, remove or inspect the pre-push hook that keeps secrets from being pushed.

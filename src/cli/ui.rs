@@ -36,6 +36,11 @@ pub fn open(
     run_tui(
         &loaded,
         TuiOptions {
+            first_run_hint: if simulated {
+                None
+            } else {
+                super::demo::first_run_screen(&sources)
+            },
             sources,
             simulated,
             until,

@@ -429,6 +429,15 @@ impl KubeFile {
                 if self.text.trim().is_empty() || self.text.trim_start().starts_with('{') {
                     return None;
                 }
+                // A line appended at column 0 only joins a top-level mapping written at
+                // column 0; an indented one (valid YAML) would end up two documents.
+                let first = self.text.lines().find(|l| {
+                    let t = l.trim_start();
+                    !t.is_empty() && !t.starts_with('#') && t != "---"
+                });
+                if first.is_some_and(|l| l.starts_with([' ', '\t'])) {
+                    return None;
+                }
                 out.push_str(&self.text);
                 if !out.ends_with('\n') {
                     out.push('\n');

@@ -552,3 +552,18 @@ fn edits_after_a_light_load_never_lose_the_blobs() {
     assert_eq!(after["clusters"], before["clusters"]);
     assert_eq!(after["contexts"][1]["context"]["namespace"], "web");
 }
+
+// Found by fuzz/fuzz_targets/kubeconfig_roundtrip.rs: a switch on a file whose top-level
+// mapping is indented (valid YAML) and has no `current-context` appended the line at column 0
+// and wrote a file that no longer parsed.
+#[test]
+fn switching_in_a_file_with_an_indented_top_level_keeps_it_readable() {
+    let path = std::path::Path::new("/k/config");
+    let text = "    contexts:\n    - name: x\n      context: {cluster: c, user: u}\n";
+    let mut f = KubeFile::parse(path, text.to_owned()).unwrap();
+    f.set_current_context("x");
+    let written = f.render().unwrap();
+    let again = KubeFile::parse(path, written.clone()).unwrap_or_else(|e| panic!("{e}\n{written}"));
+    assert_eq!(again.current_context(), Some("x"));
+    assert_eq!(again.entries(Kind::Context).count(), 1);
+}

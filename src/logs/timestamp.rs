@@ -27,6 +27,15 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// Parses an RFC 3339 timestamp.
 pub fn parse(s: &str) -> Option<Nanos> {
     let b = s.as_bytes();
@@ -52,8 +61,12 @@ pub fn parse(s: &str) -> Option<Nanos> {
             }
             _ => return slow(s),
         };
-        if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 {
             return None;
+        }
+        if se > 59 {
+            // A leap second: jiff's reading (it clamps), so both paths agree.
+            return slow(s);
         }
         let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se;
         return secs.checked_mul(1_000_000_000)?.checked_add(nanos);
@@ -102,6 +115,27 @@ mod tests {
         assert_eq!(parse(s), Some(want));
         let slow: jiff::Timestamp = s.parse().unwrap();
         assert_eq!(i128::from(want), slow.as_nanosecond());
+    }
+
+    // Found by fuzz/fuzz_targets/log_timestamp.rs: the fast path read Feb 29 of a common year
+    // (and Apr 31) as a day of the next month, where jiff refuses the text.
+    #[rstest]
+    #[case("2025-02-29T12:30:01.5Z")]
+    #[case("2024-04-31T00:00:00Z")]
+    #[case("1900-02-29T00:00:00Z")]
+    fn days_a_month_does_not_have_are_refused_like_jiff(#[case] s: &str) {
+        assert!(s.parse::<jiff::Timestamp>().is_err());
+        assert_eq!(parse(s), None);
+    }
+
+    #[test]
+    fn a_leap_second_reads_as_jiff_reads_it() {
+        let s = "2016-12-31T23:59:60Z";
+        let jiff = s
+            .parse::<jiff::Timestamp>()
+            .ok()
+            .map(|t| t.as_nanosecond() as i64);
+        assert_eq!(parse(s), jiff);
     }
 
     #[test]

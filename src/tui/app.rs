@@ -104,6 +104,8 @@ pub struct Model {
     pub busy: Option<String>,
     /// Set by `devk demo`: the screen says the cluster is simulated.
     pub simulated: bool,
+    /// Shown instead of the empty context list when no kubeconfig file exists.
+    pub first_run_hint: Option<String>,
     pub size: (u16, u16),
     /// The Minikube tab.
     pub minikube: minikube::MinikubeState,
@@ -146,6 +148,7 @@ impl Model {
             notice_at: 0,
             busy: None,
             simulated: false,
+            first_run_hint: None,
             size: (80, 24),
             dirty: true,
             quit: false,

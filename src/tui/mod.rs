@@ -71,6 +71,8 @@ pub struct TuiOptions {
     /// Show the "simulated cluster" banner (`devk demo`).
     pub simulated: bool,
     pub until: Until,
+    /// What the Contexts tab says when no kubeconfig file exists (how to try `devk demo`).
+    pub first_run_hint: Option<String>,
 }
 
 /// Keymap and theme from config, with every problem named by key and origin.
@@ -133,6 +135,7 @@ pub fn prepare(
     };
     let mut model = Model::new(snapshot, keymap, 0);
     model.simulated = opts.simulated;
+    model.first_run_hint = opts.first_run_hint.clone();
     model.creds = tabs::creds::CredsState::new(cfg.creds.clone());
     model.images.name = cfg.images.name.clone();
     model.images.local_registry = cfg.images.local_registry.clone();

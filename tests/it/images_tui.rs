@@ -23,7 +23,7 @@ fn the_tui_images_tab_refuses_then_pushes_the_selected_image() {
     .unwrap();
     let cmd = format!(
         "sh -c 'cd {home} && exec env -u CI -u JENKINS_URL -u GITHUB_ACTIONS -u GITLAB_CI \
-         DOCKER_HOST={host} DOCKER_CONFIG={cfg} {devk} demo'",
+         DOCKER_HOST={host} DOCKER_CONFIG={cfg} {devk} demo --here'",
         home = w.home.path().display(),
         host = w.host,
         cfg = cfg.display(),
@@ -115,7 +115,7 @@ fn the_tui_images_tab_builds_shows_a_failure_loudly_then_lists_the_image() {
     )
     .unwrap();
     let cmd = format!(
-        "sh -c 'cd {home} && exec env -u CI DOCKER_HOST={host} {devk} demo'",
+        "sh -c 'cd {home} && exec env -u CI DOCKER_HOST={host} {devk} demo --here'",
         home = w.home.path().display(),
         host = w.host,
         devk = crate::support::devk_bin().display(),

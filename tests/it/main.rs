@@ -11,6 +11,7 @@ mod creds;
 mod creds_errors;
 mod creds_pull;
 mod creds_tui;
+mod demo_project;
 mod githook;
 mod githook_corpus;
 mod githook_history;

@@ -89,6 +89,9 @@ pub fn entry_header(entry: &[u8], offset: u64) -> Result<EntryHeader, StoreError
     })
 }
 
+/// The most a deflate stream expands: 1032 to 1 (zlib's FAQ, "maximum compression ratio").
+const MAX_DEFLATE_RATIO: usize = 1032;
+
 /// Inflates the zlib stream `input` (exactly one stream) into `out` (cleared first), which
 /// must come to exactly `size` bytes. libdeflate, not zlib: it inflates a whole buffer at once,
 /// which a store pass always has, and is about twice as fast on git's many small streams.
@@ -98,6 +101,14 @@ pub fn inflate(
     size: usize,
     out: &mut Vec<u8>,
 ) -> Result<(), StoreError> {
+    // Deflate cannot expand its input more than 1032 times (zlib's FAQ): a larger size is a
+    // corrupt header, refused before it is allocated.
+    if size > input.len().saturating_mul(MAX_DEFLATE_RATIO) {
+        return Err(StoreError::Corrupt(format!(
+            "a zlib stream of {} bytes cannot hold the {size} bytes its header says",
+            input.len()
+        )));
+    }
     out.clear();
     out.resize(size, 0);
     let got = z
@@ -123,8 +134,13 @@ pub fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Result<(), S
     if result_size > MAX_OBJECT_BYTES {
         return Err(bad("result too large"));
     }
+    // The declared size is only a claim: reserve no more than the base and the delta, which
+    // are in memory already (a real result is rarely larger: copies of the base plus inserts),
+    // and stop at the first instruction that would go past the claim, so memory follows what
+    // the delta really produces.
     out.clear();
-    out.reserve(result_size as usize);
+    out.reserve((result_size as usize).min(base.len().saturating_add(delta.len())));
+    let too_long = || bad("result larger than declared");
     while at < delta.len() {
         let op = delta[at];
         at += 1;
@@ -152,11 +168,17 @@ pub fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Result<(), S
                 .checked_add(len)
                 .and_then(|end| base.get(offset..end))
                 .ok_or_else(|| bad("copy outside the base"))?;
+            if (out.len() + piece.len()) as u64 > result_size {
+                return Err(too_long());
+            }
             out.extend_from_slice(piece);
         } else if op != 0 {
             let piece = delta
                 .get(at..at + usize::from(op))
                 .ok_or_else(|| bad("truncated insert"))?;
+            if (out.len() + piece.len()) as u64 > result_size {
+                return Err(too_long());
+            }
             out.extend_from_slice(piece);
             at += usize::from(op);
         } else {
@@ -244,5 +266,87 @@ mod tests {
         assert_eq!(out, b"some object data");
         assert!(inflate(&mut z, &stream, 15, &mut out).is_err());
         assert!(inflate(&mut z, &stream, 17, &mut out).is_err());
+    }
+
+    fn varint_bytes(mut n: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        loop {
+            let b = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(b);
+                return out;
+            }
+            out.push(b | 0x80);
+        }
+    }
+
+    // Found by fuzz/fuzz_targets/gitobjects_delta.rs: a 13-byte delta made devk reserve
+    // gigabytes (out of memory) before reading a single instruction.
+    #[test]
+    fn a_delta_declaring_a_huge_result_reserves_only_what_it_produces() {
+        let mut delta = vec![1];
+        delta.extend(varint_bytes(3 << 30));
+        delta.extend([1, b'x']);
+        let mut out = Vec::new();
+        assert!(apply_delta(b"a", &delta, &mut out).is_err());
+        assert!(
+            out.capacity() < 1 << 20,
+            "reserved {} bytes",
+            out.capacity()
+        );
+    }
+
+    #[test]
+    fn a_delta_stops_at_the_first_copy_past_its_declared_size() {
+        let base = vec![b'a'; 0x10000];
+        let mut delta = varint_bytes(0x10000);
+        delta.extend(varint_bytes(4));
+        // Copy offset 0, length 0x10000 (written as 0), a thousand times: 64 MiB.
+        delta.extend(std::iter::repeat_n(0x80u8, 1000));
+        let mut out = Vec::new();
+        assert!(apply_delta(&base, &delta, &mut out).is_err());
+        assert!(
+            out.capacity() <= 0x10000,
+            "grew to {} bytes",
+            out.capacity()
+        );
+    }
+
+    // The same class as the delta above (seen while fixing it; fuzz/fuzz_targets/
+    // gitobjects_pack_entry.rs now covers it): an entry header claiming 4 GiB over a few bytes
+    // of zlib made devk allocate (and zero) all of it.
+    #[test]
+    fn inflate_refuses_a_size_no_stream_of_that_length_can_reach() {
+        use std::io::Write as _;
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"x").unwrap();
+        let stream = enc.finish().unwrap();
+        let mut z = Decompressor::new();
+        let mut out = Vec::new();
+        assert!(inflate(&mut z, &stream, 1 << 31, &mut out).is_err());
+        assert!(
+            out.capacity() < 1 << 20,
+            "allocated {} bytes",
+            out.capacity()
+        );
+    }
+
+    #[test]
+    fn inflate_takes_the_most_compressed_streams() {
+        use std::io::Write as _;
+        let data = vec![0u8; 4 << 20];
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&data).unwrap();
+        let stream = enc.finish().unwrap();
+        assert!(
+            data.len() / stream.len() > 1000,
+            "ratio {}",
+            data.len() / stream.len()
+        );
+        let mut z = Decompressor::new();
+        let mut out = Vec::new();
+        inflate(&mut z, &stream, data.len(), &mut out).unwrap();
+        assert_eq!(out, data);
     }
 }

@@ -147,6 +147,7 @@ async fn the_real_loop_pastes_into_inputs_only_closes_overlays_and_runs_effects(
         sources,
         simulated: true,
         until: Until::Quit,
+        first_run_hint: None,
     };
     let (model, env) = prepare(&cfg, keymap, &opts).unwrap();
     let theme = crate::tui::theme::Theme::monochrome();

@@ -28,3 +28,19 @@ fn contexts_tab_at_120x40_and_80x24() {
         ("contexts_protected", model_on("eks-prod")),
     ]);
 }
+
+#[test]
+fn a_first_run_without_a_kubeconfig_says_how_to_try_the_demo() {
+    use crate::tui::fixtures::screen;
+    let mut m = model();
+    m.kube.rows.clear();
+    assert!(screen(&m, 80, 24).contains("No contexts in the kubeconfig"));
+    m.first_run_hint = Some(
+        "No kubeconfig yet (/home/u/.kube/config does not exist).\n\n\
+         To try devk on a simulated cluster: quit (q) and run `devk demo`."
+            .into(),
+    );
+    let s = screen(&m, 80, 24);
+    assert!(s.contains("No kubeconfig yet"), "{s}");
+    assert!(s.contains("run `devk demo`"), "{s}");
+}

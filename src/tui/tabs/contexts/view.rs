@@ -46,11 +46,10 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         list_area = rest;
     }
     if m.kube.rows.is_empty() {
-        f.render_widget(
-            Paragraph::new("No contexts in the kubeconfig. Add one with `devk context add NAME --server URL ...`.")
-                .wrap(Wrap { trim: true }),
-            list_area,
+        let text = m.first_run_hint.as_deref().unwrap_or(
+            "No contexts in the kubeconfig. Add one with `devk context add NAME --server URL ...`.",
         );
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), list_area);
         return;
     }
     let height = usize::from(list_area.height.saturating_sub(1));
