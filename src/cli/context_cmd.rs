@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::kubeconfig::yaml::{Mapping, Value};
 use clap_complete::ArgValueCompleter;
-use serde_yaml::{Mapping, Value};
 
 use super::output::{note, out};
 use super::{Failure, Globals, complete, confirm};
@@ -197,7 +197,7 @@ fn apply(body: &mut Mapping, edits: &Edits) {
     for (k, v) in edits {
         match v {
             Some(v) => {
-                body.insert(Value::String((*k).into()), v.clone());
+                body.insert((*k).into(), v.clone());
             }
             None => {
                 body.shift_remove(*k);
@@ -279,7 +279,7 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
         if !a.exec_args.is_empty() {
             exec.insert(
                 "args".into(),
-                Value::Sequence(a.exec_args.iter().cloned().map(Value::String).collect()),
+                Value::Array(a.exec_args.iter().cloned().map(Value::String).collect()),
             );
         }
         let mut env = Vec::new();
@@ -293,10 +293,10 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
             let mut m = Mapping::new();
             m.insert("name".into(), Value::String(k.into()));
             m.insert("value".into(), Value::String(v.into()));
-            env.push(Value::Mapping(m));
+            env.push(Value::Object(m));
         }
         if !env.is_empty() {
-            exec.insert("env".into(), Value::Sequence(env));
+            exec.insert("env".into(), Value::Array(env));
         }
         // client.authentication.k8s.io/v1 requires the field; IfAvailable is what kubectl
         // assumes for the older versions.
@@ -304,7 +304,7 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
             "interactiveMode".into(),
             Value::String("IfAvailable".into()),
         );
-        user.push(("exec", Some(Value::Mapping(exec))));
+        user.push(("exec", Some(Value::Object(exec))));
     }
     Ok((cluster, user))
 }

@@ -6,9 +6,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use serde_yaml::{Mapping, Value};
 
 use super::KubeconfigError;
+use super::yaml::{self, Mapping, Value};
 
 /// The three named lists of a kubeconfig.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -160,21 +160,24 @@ impl KubeFile {
             line,
             message,
         };
-        let source = if light {
-            elide_blobs(&text)
-        } else {
-            std::borrow::Cow::Borrowed(text.as_str())
+        // The fast reader takes the whole text (blobs too) in less time than the full parser
+        // takes without them; only when it declines are the blobs elided for the full parser.
+        let (value, light) = match yaml::parse_fast(&text) {
+            Some(v) => (v, false),
+            None => {
+                let source = if light {
+                    elide_blobs(&text)
+                } else {
+                    std::borrow::Cow::Borrowed(text.as_str())
+                };
+                let light = matches!(source, std::borrow::Cow::Owned(_));
+                let v = yaml::parse_full(&source).map_err(|e| invalid(e.line, e.message))?;
+                (v, light)
+            }
         };
-        let light = matches!(source, std::borrow::Cow::Owned(_));
-        let value: Value = serde_yaml::from_str(&source).map_err(|e| {
-            invalid(
-                e.location().map(|l| l.line()),
-                strip_location(&e.to_string()),
-            )
-        })?;
         let doc = match value {
             Value::Null => Mapping::new(),
-            Value::Mapping(m) => m,
+            Value::Object(m) => m,
             other => {
                 return Err(invalid(
                     Some(1),
@@ -185,12 +188,9 @@ impl KubeFile {
                 ));
             }
         };
-        drop(source);
         if let Some(problem) = shape_problem(&doc) {
             // The tree does not say where the problem is; a typed parse of the same text does.
-            let line = serde_yaml::from_str::<Shape>(&text)
-                .err()
-                .and_then(|e| e.location().map(|l| l.line()));
+            let line = yaml::parse_typed::<Shape>(&text).err().and_then(|e| e.line);
             return Err(invalid(line, problem));
         }
         Ok(KubeFile {
@@ -245,13 +245,13 @@ impl KubeFile {
     pub fn entries(&self, kind: Kind) -> impl Iterator<Item = (&str, Option<&Mapping>)> {
         self.doc
             .get(kind.list_key())
-            .and_then(Value::as_sequence)
+            .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .filter_map(move |item| {
-                let m = item.as_mapping()?;
+                let m = item.as_object()?;
                 let name = m.get("name")?.as_str()?;
-                Some((name, m.get(kind.body_key()).and_then(Value::as_mapping)))
+                Some((name, m.get(kind.body_key()).and_then(Value::as_object)))
             })
     }
 
@@ -260,21 +260,21 @@ impl KubeFile {
         let item = self
             .doc
             .get(kind.list_key())?
-            .as_sequence()?
+            .as_array()?
             .get(pos)?
-            .as_mapping()?;
-        Some(item.get(kind.body_key()).and_then(Value::as_mapping))
+            .as_object()?;
+        Some(item.get(kind.body_key()).and_then(Value::as_object))
     }
 
     /// Like `entries`, with each entry's position in its list.
     pub fn entries_indexed(&self, kind: Kind) -> impl Iterator<Item = (usize, &str)> {
         self.doc
             .get(kind.list_key())
-            .and_then(Value::as_sequence)
+            .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .enumerate()
-            .filter_map(|(pos, item)| Some((pos, item.as_mapping()?.get("name")?.as_str()?)))
+            .filter_map(|(pos, item)| Some((pos, item.as_object()?.get("name")?.as_str()?)))
     }
 
     /// The body of the entry `name` (the last one in the file wins, as in client-go).
@@ -289,10 +289,8 @@ impl KubeFile {
         if self.current_context() == Some(name) {
             return;
         }
-        self.doc.insert(
-            Value::String(CURRENT_CONTEXT.into()),
-            Value::String(name.into()),
-        );
+        self.doc
+            .insert(CURRENT_CONTEXT.into(), Value::String(name.into()));
         if self.change == Change::None {
             self.change = Change::CurrentContextOnly;
         }
@@ -309,20 +307,20 @@ impl KubeFile {
                 None => {
                     // kubectl writes the body before the name; new entries look the same.
                     let mut m = Mapping::new();
-                    m.insert(kind.body_key().into(), Value::Mapping(Mapping::new()));
+                    m.insert(kind.body_key().into(), Value::Object(Mapping::new()));
                     m.insert("name".into(), Value::String(name.into()));
-                    list.push(Value::Mapping(m));
+                    list.push(Value::Object(m));
                     list.len() - 1
                 }
             };
-            if let Value::Mapping(m) = &mut list[i] {
+            if let Value::Object(m) = &mut list[i] {
                 let body = m
-                    .entry(kind.body_key().into())
-                    .or_insert_with(|| Value::Mapping(Mapping::new()));
-                if !body.is_mapping() {
-                    *body = Value::Mapping(Mapping::new());
+                    .entry(kind.body_key())
+                    .or_insert_with(|| Value::Object(Mapping::new()));
+                if !body.is_object() {
+                    *body = Value::Object(Mapping::new());
                 }
-                if let Value::Mapping(b) = body {
+                if let Value::Object(b) = body {
                     edit(b);
                 }
             }
@@ -335,7 +333,7 @@ impl KubeFile {
             let Some(i) = list.iter().rposition(|item| entry_name(item) == Some(old)) else {
                 return false;
             };
-            if let Value::Mapping(m) = &mut list[i] {
+            if let Value::Object(m) = &mut list[i] {
                 m.insert("name".into(), Value::String(new.into()));
             }
             true
@@ -367,14 +365,14 @@ impl KubeFile {
         }
         let slot = self
             .doc
-            .entry(kind.list_key().into())
-            .or_insert_with(|| Value::Sequence(Vec::new()));
+            .entry(kind.list_key())
+            .or_insert_with(|| Value::Array(Vec::new()));
         let mut list = match std::mem::take(slot) {
-            Value::Sequence(s) => s,
+            Value::Array(s) => s,
             _ => Vec::new(),
         };
         let result = f(&mut list);
-        *slot = Value::Sequence(list);
+        *slot = Value::Array(list);
         result
     }
 
@@ -385,19 +383,14 @@ impl KubeFile {
         {
             return Ok(text);
         }
-        super::emit::to_yaml(&Value::Mapping(self.doc.clone())).map_err(|e| {
-            KubeconfigError::Serialize {
-                path: self.path.clone(),
-                message: e.to_string(),
-            }
-        })
+        Ok(yaml::emit::to_yaml(&Value::Object(self.doc.clone())))
     }
 
     /// Replaces the top-level `current-context:` line of the original text (or appends one).
     /// Returns None when the line is not a simple one-line scalar, or when the edited text does
     /// not parse back to exactly the edited tree; the caller then serializes the whole tree.
     fn render_current_context_edit(&self) -> Option<String> {
-        let scalar = super::emit::string(self.doc.get(CURRENT_CONTEXT)?.as_str()?);
+        let scalar = yaml::emit::string(self.doc.get(CURRENT_CONTEXT)?.as_str()?);
         let new_line = format!("{CURRENT_CONTEXT}: {scalar}");
         let lines: Vec<&str> = self.text.split_inclusive('\n').collect();
         let is_key_line = |l: &str| {
@@ -441,7 +434,10 @@ impl KubeFile {
         // entry (one line, one scalar), and the new line must read back as the new value.
         // Checking the two lines is enough: a column-0 key line in a block mapping cannot be
         // part of another value, and re-parsing the whole file would double a switch's cost.
-        let line_means = |l: &str| serde_yaml::from_str::<Mapping>(l).ok();
+        let line_means = |l: &str| match yaml::parse_full(l).ok()? {
+            Value::Object(m) => Some(m),
+            _ => None,
+        };
         let mut want_new = Mapping::new();
         want_new.insert(
             CURRENT_CONTEXT.into(),
@@ -465,7 +461,7 @@ impl KubeFile {
 }
 
 fn entry_name(item: &Value) -> Option<&str> {
-    item.as_mapping()?.get("name")?.as_str()
+    item.as_object()?.get("name")?.as_str()
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -474,17 +470,18 @@ fn type_name(v: &Value) -> &'static str {
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
         Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
     }
 }
 
-/// serde_yaml appends " at line L column C" to its messages; devk prints the line itself.
-fn strip_location(msg: &str) -> String {
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
+/// For a scalar that YAML 1.1 typed (as kubectl does), how to make it a string.
+fn quote_hint(v: &Value) -> &'static str {
+    if v.is_boolean() || v.is_number() {
+        " (kubectl reads YAML 1.1: unquoted y/n/yes/no/on/off are booleans and 012 or 1_000 \
+         numbers; put the name in double quotes)"
+    } else {
+        ""
     }
 }
 
@@ -494,8 +491,9 @@ fn shape_problem(doc: &Mapping) -> Option<String> {
         && !(v.is_null() || v.is_string())
     {
         return Some(format!(
-            "`current-context` must be a string, found {}",
-            type_name(v)
+            "`current-context` must be a string, found {}{}",
+            type_name(v),
+            quote_hint(v)
         ));
     }
     for kind in Kind::ALL {
@@ -504,11 +502,11 @@ fn shape_problem(doc: &Mapping) -> Option<String> {
         if list.is_null() {
             continue;
         }
-        let Some(items) = list.as_sequence() else {
+        let Some(items) = list.as_array() else {
             return Some(format!("`{key}` must be a list, found {}", type_name(list)));
         };
         for (i, item) in items.iter().enumerate() {
-            let Some(m) = item.as_mapping() else {
+            let Some(m) = item.as_object() else {
                 return Some(format!(
                     "`{key}[{i}]` must be a mapping, found {}",
                     type_name(item)
@@ -518,14 +516,15 @@ fn shape_problem(doc: &Mapping) -> Option<String> {
                 Some(Value::String(_)) => {}
                 Some(other) => {
                     return Some(format!(
-                        "`{key}[{i}].name` must be a string, found {}",
-                        type_name(other)
+                        "`{key}[{i}].name` must be a string, found {}{}",
+                        type_name(other),
+                        quote_hint(other)
                     ));
                 }
                 None => return Some(format!("`{key}[{i}]` has no `name`")),
             }
             if let Some(body) = m.get(kind.body_key())
-                && !(body.is_null() || body.is_mapping())
+                && !(body.is_null() || body.is_object())
             {
                 return Some(format!(
                     "`{key}[{i}].{}` must be a mapping, found {}",

@@ -4,19 +4,19 @@
 
 mod document;
 mod edit;
-mod emit;
 mod error;
 mod lock;
 mod sources;
 mod view;
+pub mod yaml;
 
 pub use document::{Kind, KubeFile};
 pub use edit::{update, update_loaded};
-pub use emit::to_yaml;
 pub use error::KubeconfigError;
 pub use lock::{FileLock, lock_path};
 pub use sources::{SourceOrigin, Sources};
 pub use view::{AuthKind, ClusterInfo, ContextInfo, Kubeconfig, UserInfo};
+pub use yaml::emit::to_yaml;
 
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde_yaml::{Mapping, Value};
+use super::yaml::{Mapping, Value};
 
 use super::KubeconfigError;
 use super::document::{Kind, KubeFile};
@@ -224,8 +224,7 @@ impl Kubeconfig {
     pub fn user(&self, name: &str) -> Option<UserInfo> {
         let (file, body) = self.body(Kind::User, name)?;
         let has = |k: &str| body.is_some_and(|b| b.contains_key(k));
-        let auth = if let Some(exec) = body.and_then(|b| b.get("exec")).and_then(Value::as_mapping)
-        {
+        let auth = if let Some(exec) = body.and_then(|b| b.get("exec")).and_then(Value::as_object) {
             AuthKind::Exec {
                 command: exec
                     .get("command")
@@ -235,7 +234,7 @@ impl Kubeconfig {
             }
         } else if let Some(ap) = body
             .and_then(|b| b.get("auth-provider"))
-            .and_then(Value::as_mapping)
+            .and_then(Value::as_object)
         {
             AuthKind::AuthProvider {
                 name: ap
