@@ -2,7 +2,6 @@
 //! rename-context and delete-context in fewer steps.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use crate::kubeconfig::yaml::{Mapping, Value};
 use clap_complete::ArgValueCompleter;
@@ -107,7 +106,7 @@ pub struct AddArgs {
 
 pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let cfg = g.config()?.config;
-    let lock_timeout = Duration::from_millis(cfg.kubeconfig.lock_timeout_ms);
+    let lock_timeout = super::kubeconfig_lock(&cfg);
     let sources = g.sources();
     match args.action {
         Action::Add(a) => add(a, &sources, lock_timeout),
@@ -312,7 +311,7 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
 fn add(
     a: AddArgs,
     sources: &crate::kubeconfig::Sources,
-    lock_timeout: Duration,
+    lock_timeout: crate::kubeconfig::LockOptions,
 ) -> Result<(), Failure> {
     let cluster = a.cluster.clone().unwrap_or_else(|| a.name.clone());
     let user = a.user.clone().unwrap_or_else(|| a.name.clone());

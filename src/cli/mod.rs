@@ -134,6 +134,15 @@ impl Globals {
 }
 
 /// Parses the process arguments, runs the command, and returns the exit code.
+/// How CLI commands take kubeconfig locks: the configured timeout, a note on stderr when a
+/// stale devk lock was removed, and Ctrl-C or SIGTERM honoured once the write is done.
+fn kubeconfig_lock(cfg: &crate::config::Config) -> crate::kubeconfig::LockOptions {
+    crate::kubeconfig::LockOptions::cli(
+        std::time::Duration::from_millis(cfg.kubeconfig.lock_timeout_ms),
+        output::note,
+    )
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -116,7 +116,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
         return Ok(());
     }
     verify_namespace(&sources, &context, &target, timeout, args.force)?;
-    let lock_timeout = Duration::from_millis(cfg.kubeconfig.lock_timeout_ms);
+    let lock_timeout = super::kubeconfig_lock(cfg);
     update_loaded(Some(kc), &sources, false, lock_timeout, |kc| {
         kc.set_namespace(&context, Some(&target))
     })?;

@@ -133,7 +133,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
         );
     }
 
-    let lock_timeout = Duration::from_millis(cfg.kubeconfig.lock_timeout_ms);
+    let lock_timeout = super::kubeconfig_lock(cfg);
     update_loaded(Some(kc), &sources, false, lock_timeout, |kc| {
         kc.use_context(&target)?;
         if let Some(namespace) = &args.namespace {

@@ -28,12 +28,20 @@ pub enum KubeconfigError {
     ExplicitMissing { path: PathBuf },
 
     #[error(
-        "{} is held by another process (kubectl or devk) and was not released within {waited_ms} ms; \
-         if no kubectl or devk is running, the lock is stale: remove it with `rm {}`",
+        "{} is held by {holder} and was not released within {waited_ms} ms; {}",
         lock.display(),
-        lock.display()
+        if holder.contains("still running") {
+            "wait for it to finish, then try again".to_string()
+        } else {
+            format!("if no kubectl or devk is running, the lock is stale: remove it with `rm {}`", lock.display())
+        }
     )]
-    Locked { lock: PathBuf, waited_ms: u64 },
+    Locked {
+        lock: PathBuf,
+        waited_ms: u64,
+        /// Who holds it: "devk (pid 12, still running)", "another program (…, created 3 min ago)".
+        holder: String,
+    },
 
     #[error("cannot write kubeconfig {}: {source}", path.display())]
     Write { path: PathBuf, source: io::Error },

@@ -172,7 +172,8 @@ fn kubectl_waits_for_nobody_but_never_writes_under_devks_lock() {
     let before = fs::read_to_string(dir.path().join("a")).unwrap();
     let lock = devk::kubeconfig::FileLock::acquire(
         &dir.path().join("a"),
-        std::time::Duration::from_secs(1),
+        &std::time::Duration::from_secs(1).into(),
+        &|| false,
     )
     .unwrap();
     let mut cmd = Command::new(&kubectl);

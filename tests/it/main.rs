@@ -22,6 +22,7 @@ mod images_build;
 mod images_push;
 mod images_tui;
 mod images_world;
+mod kubeconfig_faults;
 mod kubeconfig_kubectl;
 mod logs_lifecycle;
 mod logs_sandbox;
