@@ -9,7 +9,7 @@ use super::{Failure, Globals, complete, confirm, ns};
 use crate::contexts::classify_context;
 use crate::exit::Exit;
 use crate::fuzzy::{Resolution, resolve};
-use crate::kubeconfig::{Kubeconfig, update_loaded};
+use crate::kubeconfig::{Kubeconfig, KubeconfigError, update_loaded};
 use crate::policy::ContextClass;
 use crate::shellenv;
 use crate::state::{State, state_dir};
@@ -114,6 +114,11 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
             format!("no context `{target}`"),
         ));
     };
+    // kubectl switches to such a context too, then prompts for a password or dials
+    // localhost:8080 on the next command; devk says now what is wrong.
+    if let Err(e @ KubeconfigError::MissingEntry { .. }) = kc.client_document(&target) {
+        note(&format!("devk: warning: {e}"));
+    }
     let class = classify_context(&kc, &rules, &ctx);
     if class.class == ContextClass::Protected {
         confirm::typed_name(&target, "switch to", &class.reason, args.yes)?;

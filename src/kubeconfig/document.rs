@@ -277,7 +277,7 @@ impl KubeFile {
             .filter_map(|(pos, item)| Some((pos, item.as_object()?.get("name")?.as_str()?)))
     }
 
-    /// The body of the entry `name` (the last one in the file wins, as in client-go).
+    /// The body of the entry `name` (names are unique within a file: `shape_problem`).
     pub fn entry(&self, kind: Kind, name: &str) -> Option<Option<&Mapping>> {
         self.entries(kind)
             .filter(|(n, _)| *n == name)
@@ -505,6 +505,7 @@ fn shape_problem(doc: &Mapping) -> Option<String> {
         let Some(items) = list.as_array() else {
             return Some(format!("`{key}` must be a list, found {}", type_name(list)));
         };
+        let mut seen = std::collections::HashSet::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let Some(m) = item.as_object() else {
                 return Some(format!(
@@ -513,7 +514,14 @@ fn shape_problem(doc: &Mapping) -> Option<String> {
                 ));
             };
             match m.get("name") {
-                Some(Value::String(_)) => {}
+                Some(Value::String(name)) => {
+                    if !seen.insert(name.as_str()) {
+                        return Some(format!(
+                            "`{key}` has two entries named `{name}` (the second is `{key}[{i}]`); \
+                             kubectl refuses such a file (\"duplicate name in list\"): remove or rename one"
+                        ));
+                    }
+                }
                 Some(other) => {
                     return Some(format!(
                         "`{key}[{i}].name` must be a string, found {}{}",

@@ -55,6 +55,26 @@ pub enum KubeconfigError {
     #[error("no context named `{name}` in {sources}")]
     NoSuchContext { name: String, sources: String },
 
+    #[error(
+        "context `{context}` (in {}) {}; fix the context or add the entry (files: {sources})",
+        file.display(),
+        if name.is_empty() {
+            format!("names no {kind}")
+        } else {
+            format!("names {kind} `{name}`, which no kubeconfig file defines")
+        }
+    )]
+    MissingEntry {
+        context: String,
+        /// `cluster` or `user`.
+        kind: &'static str,
+        /// The name the context gives ("" when it names none).
+        name: String,
+        /// The file that defines the context.
+        file: PathBuf,
+        sources: String,
+    },
+
     #[error("a context named `{name}` already exists in {}", path.display())]
     ContextExists { name: String, path: PathBuf },
 
@@ -67,7 +87,9 @@ impl KubeconfigError {
     pub fn exit(&self) -> Exit {
         match self {
             Self::Read { .. } | Self::Write { .. } | Self::Serialize { .. } => Exit::Io,
-            Self::Invalid { .. } | Self::ExplicitMissing { .. } => Exit::Kubeconfig,
+            Self::Invalid { .. } | Self::ExplicitMissing { .. } | Self::MissingEntry { .. } => {
+                Exit::Kubeconfig
+            }
             Self::Locked { .. } | Self::Contended { .. } => Exit::Locked,
             Self::NoSuchContext { .. } => Exit::NotFound,
             Self::ContextExists { .. } => Exit::Usage,

@@ -7,6 +7,7 @@ mod edit;
 mod error;
 mod holder;
 mod lock;
+mod resolve;
 mod signals;
 mod sources;
 mod view;

@@ -117,13 +117,19 @@ fn empty_current_context_counts_as_unset() {
 }
 
 #[test]
-fn within_one_file_the_last_duplicate_wins() {
+fn duplicate_names_within_one_file_are_refused_as_kubectl_refuses_them() {
     let env = Env::new();
     env.write(
         "a",
         &cfg(None, &[("d", "first", None), ("d", "second", None)], &[]),
     );
-    assert_eq!(load(&env, &["a"]).context("d").unwrap().cluster, "second");
+    let err = Kubeconfig::load(env.sources(&["a"]), false).unwrap_err();
+    assert_eq!(err.exit(), crate::exit::Exit::Kubeconfig);
+    assert!(
+        err.to_string()
+            .contains("`contexts` has two entries named `d` (the second is `contexts[1]`)"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -80,7 +80,7 @@ pub struct Kubeconfig {
     sources: Sources,
     files: Vec<KubeFile>,
     /// name -> (file index, position in that file's list), per kind: the first file that
-    /// defines a name wins; within a file the last entry wins.
+    /// defines a name wins (a file never names two entries alike: kubectl refuses that).
     index: HashMap<Kind, HashMap<String, (usize, usize)>>,
 }
 
@@ -168,7 +168,8 @@ impl Kubeconfig {
         self.index.get(&kind)?.get(name).map(|&(file, _)| file)
     }
 
-    fn body(&self, kind: Kind, name: &str) -> Option<(usize, Option<&Mapping>)> {
+    /// The winning entry `name` of `kind`: its file index and body.
+    pub(super) fn body(&self, kind: Kind, name: &str) -> Option<(usize, Option<&Mapping>)> {
         let &(file, pos) = self.index.get(&kind)?.get(name)?;
         Some((file, self.files[file].entry_at(kind, pos)?))
     }
