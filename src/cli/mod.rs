@@ -19,6 +19,7 @@ mod logs;
 mod minikube;
 mod ns;
 mod output;
+mod picker;
 mod policy;
 mod push;
 mod sandbox_cmd;

@@ -6,6 +6,7 @@
 mod support;
 
 mod cli_contexts;
+mod cli_pickers;
 mod config_layers;
 mod creds;
 mod creds_errors;
