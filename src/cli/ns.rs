@@ -122,7 +122,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let loaded = g.config()?;
     let cfg = &loaded.config;
     let sources = g.sources();
-    let kc = Kubeconfig::load_light(sources.clone(), false)?;
+    let kc = Kubeconfig::load_current(sources.clone(), false)?;
     let Some(context) = kc.current_context().map(str::to_string) else {
         return Err(Failure::new(
             Exit::NotFound,

@@ -8,7 +8,20 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::KubeconfigError;
-use super::yaml::{self, Mapping, Value};
+use super::yaml::{self, Mapping, Purpose, Value};
+
+/// How much of a file to build. Every depth checks the whole file; `Summary` and `Current`
+/// trees are for reading only (an edit that rewrites the tree reads the file again in full).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// The whole tree.
+    Full,
+    /// Without certificate blobs and lists inside cluster and user bodies: the context
+    /// overview, classification, a switch.
+    Summary,
+    /// `current-context`, the contexts and the names of clusters and users: `devk current`.
+    Current,
+}
 
 /// The three named lists of a kubeconfig.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,13 +133,13 @@ fn elide_blobs(text: &str) -> std::borrow::Cow<'_, str> {
 impl KubeFile {
     /// Reads and parses `path`. A missing file is an empty config that does not exist yet.
     pub fn read(path: &Path) -> Result<KubeFile, KubeconfigError> {
-        KubeFile::read_with(path, false)
+        KubeFile::read_with(path, Depth::Full)
     }
 
-    /// Like `read`; with `light`, without the embedded certificate blobs (`elide_blobs`).
-    pub fn read_with(path: &Path, light: bool) -> Result<KubeFile, KubeconfigError> {
+    /// Like `read`, building only what `depth` asks for (see `Depth`).
+    pub fn read_with(path: &Path, depth: Depth) -> Result<KubeFile, KubeconfigError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => KubeFile::parse_with(path, text, light),
+            Ok(text) => KubeFile::parse_with(path, text, depth),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(KubeFile::empty(path)),
             Err(source) => Err(KubeconfigError::Read {
                 path: path.to_path_buf(),
@@ -150,11 +163,15 @@ impl KubeFile {
 
     /// Parses `text` as the contents of `path`, checking the shape client-go expects.
     pub fn parse(path: &Path, text: String) -> Result<KubeFile, KubeconfigError> {
-        KubeFile::parse_with(path, text, false)
+        KubeFile::parse_with(path, text, Depth::Full)
     }
 
-    /// Like `parse`; with `light`, the blobs are left out of the tree (the text keeps them).
-    pub fn parse_with(path: &Path, text: String, light: bool) -> Result<KubeFile, KubeconfigError> {
+    /// Like `parse`, building only what `depth` asks for (the text is always kept whole).
+    pub fn parse_with(
+        path: &Path,
+        text: String,
+        depth: Depth,
+    ) -> Result<KubeFile, KubeconfigError> {
         let invalid = |line: Option<usize>, message: String| KubeconfigError::Invalid {
             path: path.to_path_buf(),
             line,
@@ -162,10 +179,19 @@ impl KubeFile {
         };
         // The fast reader takes the whole text (blobs too) in less time than the full parser
         // takes without them; only when it declines are the blobs elided for the full parser.
-        let (value, light) = match yaml::parse_fast(&text) {
-            Some(v) => (v, false),
+        let fast = match depth {
+            Depth::Full => yaml::parse_fast(&text).map(|v| (v, false)),
+            Depth::Summary => {
+                yaml::parse_fast_kubeconfig(&text, Purpose::Summary).map(|v| (v, true))
+            }
+            Depth::Current => {
+                yaml::parse_fast_kubeconfig(&text, Purpose::Current).map(|v| (v, true))
+            }
+        };
+        let (value, light) = match fast {
+            Some(read) => read,
             None => {
-                let source = if light {
+                let source = if depth != Depth::Full {
                     elide_blobs(&text)
                 } else {
                     std::borrow::Cow::Borrowed(text.as_str())

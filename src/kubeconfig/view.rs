@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::yaml::{Mapping, Value};
 
 use super::KubeconfigError;
-use super::document::{Kind, KubeFile};
+use super::document::{Depth, Kind, KubeFile};
 use super::sources::{SourceOrigin, Sources};
 
 /// A context as devk shows it.
@@ -88,7 +88,7 @@ impl Kubeconfig {
     /// Reads every source file. Missing files are skipped (empty), except an explicit
     /// `--kubeconfig` file when `allow_missing_explicit` is false.
     pub fn load(sources: Sources, allow_missing_explicit: bool) -> Result<Self, KubeconfigError> {
-        Self::load_with(sources, allow_missing_explicit, false)
+        Self::load_with(sources, allow_missing_explicit, Depth::Full)
     }
 
     /// Like `load`, leaving embedded certificate blobs out of the trees: for commands that
@@ -98,17 +98,26 @@ impl Kubeconfig {
         sources: Sources,
         allow_missing_explicit: bool,
     ) -> Result<Self, KubeconfigError> {
-        Self::load_with(sources, allow_missing_explicit, true)
+        Self::load_with(sources, allow_missing_explicit, Depth::Summary)
+    }
+
+    /// The least a reader of the current context and its namespace needs (`devk current`,
+    /// `devk ns`): contexts, `current-context`, and the names of clusters and users.
+    pub fn load_current(
+        sources: Sources,
+        allow_missing_explicit: bool,
+    ) -> Result<Self, KubeconfigError> {
+        Self::load_with(sources, allow_missing_explicit, Depth::Current)
     }
 
     fn load_with(
         sources: Sources,
         allow_missing_explicit: bool,
-        light: bool,
+        depth: Depth,
     ) -> Result<Self, KubeconfigError> {
         let mut files = Vec::with_capacity(sources.files.len());
         for path in &sources.files {
-            let file = KubeFile::read_with(path, light)?;
+            let file = KubeFile::read_with(path, depth)?;
             if !file.exists() && sources.origin == SourceOrigin::Explicit && !allow_missing_explicit
             {
                 return Err(KubeconfigError::ExplicitMissing { path: path.clone() });

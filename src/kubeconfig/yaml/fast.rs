@@ -13,6 +13,29 @@ use serde_json::{Map, Number, Value};
 
 /// Parses `text` if it is within the subset; None means "ask the full parser".
 pub fn parse(text: &str) -> Option<Value> {
+    parse_for(text, Want::All)
+}
+
+/// How much of a kubeconfig a reader needs. The whole text is always checked (so the answer
+/// is exact, or None); only the parts wanted are built, which is most of the cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `current-context`, the contexts, and the names (and shape) of clusters and users:
+    /// `devk current`, `devk ns`.
+    Current,
+    /// Also the scalar fields of cluster and user bodies and of their nested mappings
+    /// (`exec.command`), with certificate blobs as `x`, without lists (`exec.args`): what the
+    /// context overview, classification and a switch read.
+    Summary,
+}
+
+/// Like `parse`, building only what `purpose` needs of a kubeconfig document (the rest is
+/// checked, then dropped). The tree is for reading: it is not the whole file.
+pub fn parse_kubeconfig(text: &str, purpose: Purpose) -> Option<Value> {
+    parse_for(text, Want::Doc(purpose))
+}
+
+fn parse_for(text: &str, want: Want) -> Option<Value> {
     let trimmed = text.trim_start_matches([' ', '\n', '\r']);
     if trimmed.starts_with('{') {
         return json::parse(text);
@@ -25,8 +48,85 @@ pub fn parse(text: &str) -> Option<Value> {
     if p.lines[0].indent != 0 || p.lines[0].dash {
         return None;
     }
-    let doc = p.mapping(0)?;
-    (p.at == p.lines.len()).then_some(Value::Object(doc))
+    let doc = p.mapping(0, want)?;
+    (p.at == p.lines.len()).then_some(doc)
+}
+
+/// The three kubeconfig lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum List {
+    Clusters,
+    Users,
+    Contexts,
+}
+
+/// What to build of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// Everything.
+    All,
+    /// Nothing: checked, then dropped.
+    Skip,
+    /// The document: per top-level key.
+    Doc(Purpose),
+    /// A kubeconfig list and its entries.
+    List(List, Purpose),
+    Entry(List, Purpose),
+    /// A cluster or user body in a summary: its fields as `Field`.
+    Summary,
+    /// A field of a summary: a scalar (a blob as `x`), a mapping's scalars, no list.
+    Field {
+        blob: bool,
+    },
+    /// A scalar only.
+    Scalar,
+    /// A body reduced to its type: `{}` for a mapping, `[]` for a list, a scalar as it is.
+    Shape,
+}
+
+/// Keys whose values are long base64 blobs that readers never need.
+const BLOB_KEYS: [&str; 3] = [
+    "certificate-authority-data",
+    "client-certificate-data",
+    "client-key-data",
+];
+
+impl Want {
+    /// What to build of the value under `key` of a mapping built with `self`.
+    fn child(self, key: &str) -> Want {
+        match self {
+            Want::All => Want::All,
+            Want::Doc(p) => match key {
+                "current-context" | "apiVersion" | "kind" => Want::All,
+                "clusters" => Want::List(List::Clusters, p),
+                "users" => Want::List(List::Users, p),
+                "contexts" => Want::List(List::Contexts, p),
+                _ => Want::Skip,
+            },
+            Want::Entry(list, p) => match (list, key) {
+                (_, "name") | (List::Contexts, "context") => Want::All,
+                (List::Clusters, "cluster") | (List::Users, "user") => match p {
+                    Purpose::Current => Want::Shape,
+                    Purpose::Summary => Want::Summary,
+                },
+                _ => Want::Skip,
+            },
+            Want::Summary => Want::Field {
+                blob: BLOB_KEYS.contains(&key),
+            },
+            Want::Field { .. } => Want::Scalar,
+            Want::List(..) | Want::Skip | Want::Scalar | Want::Shape => Want::Skip,
+        }
+    }
+
+    /// What to build of each item of a list built with `self`.
+    fn item(self) -> Want {
+        match self {
+            Want::All => Want::All,
+            Want::List(list, p) => Want::Entry(list, p),
+            _ => Want::Skip,
+        }
+    }
 }
 
 /// One logical line: a list dash, or content (`key: value`, `key:` or a scalar). A dash with
@@ -42,7 +142,7 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
     let mut out = Vec::with_capacity(text.len() / 24);
     for (n, raw) in text.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if !raw.is_ascii() || raw.contains(['\t', '\r']) {
+        if !raw.is_ascii() || memchr::memchr2(b'\t', b'\r', raw.as_bytes()).is_some() {
             return None;
         }
         let body = raw.trim_start_matches(' ');
@@ -90,22 +190,25 @@ impl<'a> Parser<'a> {
     }
 
     /// The value of a node whose lines start at `self.at` with indentation `indent`.
-    fn block(&mut self, indent: usize) -> Option<Value> {
+    fn block(&mut self, indent: usize, want: Want) -> Option<Value> {
         let line = self.peek()?;
         if line.dash {
-            return self.sequence(indent).map(Value::Array);
+            return self.sequence(indent, want);
         }
         if split_key(line.content).is_some() {
-            return self.mapping(indent).map(Value::Object);
+            return self.mapping(indent, want);
         }
         // A lone scalar (a list item such as `- eks`).
-        let v = scalar(line.content)?;
+        let v = scalar(line.content, want)?;
         self.at += 1;
         Some(v)
     }
 
-    fn mapping(&mut self, indent: usize) -> Option<Map<String, Value>> {
+    fn mapping(&mut self, indent: usize, want: Want) -> Option<Value> {
+        let build = !matches!(want, Want::Skip | Want::Scalar | Want::Shape);
         let mut map = Map::new();
+        // Keys of a mapping that is not built, for the duplicate check.
+        let mut keys: Vec<&str> = Vec::new();
         while let Some(line) = self.lines.get(self.at) {
             if line.indent < indent {
                 break;
@@ -114,36 +217,47 @@ impl<'a> Parser<'a> {
                 return None;
             }
             let (key, rest) = split_key(line.content)?;
-            if !is_key(key) || map.contains_key(key) {
+            if !is_key(key) || map.contains_key(key) || keys.contains(&key) {
                 return None;
             }
+            let child = if build { want.child(key) } else { Want::Skip };
             self.at += 1;
             let value = if rest.is_empty() {
                 match self.peek() {
                     Some(next) if next.indent > indent => {
                         let i = next.indent;
-                        self.block(i)?
+                        self.block(i, child)?
                     }
                     // kubectl's style: the list's dashes at the key's own indentation.
                     Some(next) if next.indent == indent && next.dash => {
-                        Value::Array(self.sequence(indent)?)
+                        self.sequence(indent, child)?
                     }
                     _ => Value::Null,
                 }
             } else {
-                let v = scalar(rest)?;
+                let v = scalar(rest, child)?;
                 // A deeper line after a scalar would continue it (a multi-line plain scalar).
                 if self.peek().is_some_and(|next| next.indent > indent) {
                     return None;
                 }
                 v
             };
-            map.insert(key.to_string(), value);
+            if child == Want::Skip {
+                keys.push(key);
+            } else {
+                map.insert(key.to_string(), value);
+            }
         }
-        Some(map)
+        Some(match want {
+            _ if build => Value::Object(map),
+            Want::Shape => Value::Object(Map::new()),
+            _ => Value::Null,
+        })
     }
 
-    fn sequence(&mut self, indent: usize) -> Option<Vec<Value>> {
+    fn sequence(&mut self, indent: usize, want: Want) -> Option<Value> {
+        let build = matches!(want, Want::All | Want::List(..));
+        let item_want = want.item();
         let mut items = Vec::new();
         while let Some(line) = self.peek() {
             if line.indent < indent || line.indent == indent && !line.dash {
@@ -156,7 +270,7 @@ impl<'a> Parser<'a> {
             let item = match self.peek() {
                 Some(next) if next.indent > indent => {
                     let (i, lone) = (next.indent, split_key(next.content).is_none() && !next.dash);
-                    let v = self.block(i)?;
+                    let v = self.block(i, item_want)?;
                     if lone && self.peek().is_some_and(|n| n.indent > indent) {
                         return None;
                     }
@@ -164,9 +278,15 @@ impl<'a> Parser<'a> {
                 }
                 _ => Value::Null,
             };
-            items.push(item);
+            if build {
+                items.push(item);
+            }
         }
-        Some(items)
+        Some(match want {
+            _ if build => Value::Array(items),
+            Want::Shape => Value::Array(Vec::new()),
+            _ => Value::Null,
+        })
     }
 }
 
@@ -202,14 +322,25 @@ fn is_key(k: &str) -> bool {
         && !is_ambiguous_word(k)
 }
 
-/// The value after `key: ` or `- `, up to a comment.
-fn scalar(s: &str) -> Option<Value> {
+/// The value after `key: ` or `- `, up to a comment, checked and then built as `want` says.
+fn scalar(s: &str, want: Want) -> Option<Value> {
+    let v = scalar_value(s, want == Want::Skip)?;
+    Some(match (want, v) {
+        (Want::Skip, _) => Value::Null,
+        (Want::Field { blob: true }, Value::String(_)) => Value::String("x".into()),
+        (_, v) => v,
+    })
+}
+
+/// The value of a scalar; with `check_only`, strings are checked but not copied (Null).
+fn scalar_value(s: &str, check_only: bool) -> Option<Value> {
     match s.as_bytes().first()? {
         b'"' => return quoted(s, b'"').map(Value::String),
         b'\'' => return quoted(s, b'\'').map(Value::String),
         _ => {}
     }
-    let s = match s.find(" #") {
+    // A comment starts at ` #`; most values have no `#` at all (memchr finds that fast).
+    let s = match memchr::memchr(b'#', s.as_bytes()).and_then(|_| s.find(" #")) {
         Some(i) => &s[..i],
         None => s,
     }
@@ -231,7 +362,13 @@ fn scalar(s: &str) -> Option<Value> {
             .split(',')
             .map(|item| {
                 let item = item.trim_matches(' ');
-                plain_string(item, true).then(|| Value::String(item.to_string()))
+                plain_string(item, true).then(|| {
+                    if check_only {
+                        Value::Null
+                    } else {
+                        Value::String(item.to_string())
+                    }
+                })
             })
             .collect::<Option<Vec<_>>>()
             .map(Value::Array);
@@ -239,7 +376,13 @@ fn scalar(s: &str) -> Option<Value> {
     if let Some(n) = small_integer(s) {
         return Some(Value::Number(n));
     }
-    plain_string(s, false).then(|| Value::String(s.to_string()))
+    plain_string(s, false).then(|| {
+        if check_only {
+            Value::Null
+        } else {
+            Value::String(s.to_string())
+        }
+    })
 }
 
 /// `0`, or digits not starting with 0, that fit easily in an i64.
@@ -291,11 +434,19 @@ fn plain_string(s: &str, flow: bool) -> bool {
     let Some(&first) = b.first() else {
         return false;
     };
-    let body_ok = b.iter().all(|&c| {
-        c.is_ascii_graphic() && !(flow && matches!(c, b',' | b'[' | b']' | b'{' | b'}'))
-            || c == b' '
-    });
-    if !body_ok || s.ends_with(':') || s.ends_with(' ') || s.contains(": ") || s.contains(" #") {
+    // One pass (this runs over every certificate blob): printable, no flow indicator in flow
+    // context, no `: ` (a mapping) and no ` #` (a comment).
+    let mut prev = 0u8;
+    for &c in b {
+        let printable = c.is_ascii_graphic() || c == b' ';
+        let flow_indicator = flow && matches!(c, b',' | b'[' | b']' | b'{' | b'}');
+        let pair = prev == b':' && c == b' ' || prev == b' ' && c == b'#';
+        if !printable || flow_indicator || pair {
+            return false;
+        }
+        prev = c;
+    }
+    if s.ends_with(':') || s.ends_with(' ') {
         return false;
     }
     let indicator = matches!(

@@ -236,3 +236,33 @@ fn generated_documents_are_read_exactly_or_declined() {
         "{answered} of {total}"
     );
 }
+
+/// Reading for a purpose checks exactly what the full reading checks: it answers on the same
+/// texts, and what it builds agrees with the full tree.
+#[test]
+fn reading_for_a_purpose_answers_on_the_same_texts_and_agrees_with_the_full_tree() {
+    use super::{Purpose, parse_kubeconfig};
+    let mut rng = Rng(0x0123_4567_89AB_CDEF);
+    let mut answered = 0;
+    for _ in 0..20_000 {
+        let mut doc = String::from(
+            "current-context: a\ncontexts:\n- name: a\n  context:\n    namespace: team\n",
+        );
+        for list in ["clusters", "users", "preferences"] {
+            doc.push_str(list);
+            doc.push(':');
+            gen_value(&mut rng, &mut doc, 0, 1);
+        }
+        let full = parse(&doc);
+        for purpose in [Purpose::Current, Purpose::Summary] {
+            let part = parse_kubeconfig(&doc, purpose);
+            assert_eq!(part.is_some(), full.is_some(), "{purpose:?} on:\n{doc}");
+            if let (Some(part), Some(full)) = (&part, &full) {
+                answered += 1;
+                assert_eq!(part["current-context"], full["current-context"], "{doc}");
+                assert_eq!(part["contexts"], full["contexts"], "{doc}");
+            }
+        }
+    }
+    assert!(answered > 100, "{answered}");
+}

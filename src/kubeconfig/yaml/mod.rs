@@ -31,9 +31,16 @@ pub fn parse(text: &str) -> Result<Value, YamlError> {
     }
 }
 
+pub use fast::Purpose;
+
 /// The fast reader alone: None when the text is outside the forms it reads exactly.
 pub fn parse_fast(text: &str) -> Option<Value> {
     fast::parse(text)
+}
+
+/// The fast reader, building only what `purpose` needs of a kubeconfig (for reading only).
+pub fn parse_fast_kubeconfig(text: &str, purpose: Purpose) -> Option<Value> {
+    fast::parse_kubeconfig(text, purpose)
 }
 
 /// Parses with the full YAML parser only.
