@@ -123,7 +123,7 @@ pub async fn watch(
             Err(e @ super::ClusterError::Kubeconfig(_)) => {
                 // Retrying cannot fix a kubeconfig: say it once and wait to be stopped.
                 if out
-                    .send(vec![PodUpdate::Error(e.to_string())])
+                    .send(vec![PodUpdate::Kubeconfig(e.to_string())])
                     .await
                     .is_ok()
                 {

@@ -84,6 +84,7 @@ fn header(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         Conn::Connecting => Span::styled(format!("{spinner} connecting"), theme.remote),
         Conn::Connected => Span::styled("● connected", theme.local),
         Conn::Failed(_) => Span::styled("✖ unreachable", theme.danger),
+        Conn::Kubeconfig(_) => Span::styled("✖ kubeconfig", theme.danger),
     });
     if m.simulated {
         spans.push(Span::raw(" │ "));
