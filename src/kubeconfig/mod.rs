@@ -8,6 +8,7 @@ mod error;
 mod holder;
 mod lock;
 mod resolve;
+mod shape;
 mod signals;
 mod sources;
 mod view;
@@ -22,5 +23,7 @@ pub use sources::{SourceOrigin, Sources};
 pub use view::{AuthKind, ClusterInfo, ContextInfo, Kubeconfig, UserInfo};
 pub use yaml::emit::to_yaml;
 
+#[cfg(test)]
+mod lock_tests;
 #[cfg(test)]
 mod tests;
