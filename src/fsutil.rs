@@ -24,15 +24,11 @@ pub fn atomic_write(path: &Path, contents: &[u8], new_mode: u32) -> io::Result<(
         Err(e) if e.kind() == io::ErrorKind::NotFound => new_mode,
         Err(e) => return Err(e),
     };
+    let (prefix, suffix) = temp_affixes(&target);
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(
-            ".{}.",
-            target
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("devk")
-        ))
-        .suffix(".tmp")
+        .prefix(&prefix)
+        .suffix(suffix)
+        .rand_bytes(6)
         .permissions(Permissions::from_mode(mode))
         .tempfile_in(&dir)?;
     tmp.write_all(contents)?;
@@ -43,6 +39,43 @@ pub fn atomic_write(path: &Path, contents: &[u8], new_mode: u32) -> io::Result<(
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// The prefix and suffix of `atomic_write`'s temp files for `target`.
+fn temp_affixes(target: &Path) -> (String, &'static str) {
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("devk");
+    (format!(".{name}."), ".tmp")
+}
+
+/// Removes temp files that an `atomic_write` of `path` left when its process was killed
+/// mid-write. Only to be called while holding the file's lock: every other writer creates its
+/// temp file under that lock, so any temp file found then is abandoned.
+pub fn remove_abandoned_temps(path: &Path) {
+    let Ok(target) = resolve_symlink(path) else {
+        return;
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let (prefix, suffix) = temp_affixes(&target);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        // tempfile adds 6 random characters between the two.
+        if name.len() == prefix.len() + 6 + suffix.len()
+            && name.starts_with(&prefix)
+            && name.ends_with(suffix)
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Follows a chain of symlinks at `path` (the final component only) to the file a write should

@@ -26,4 +26,7 @@ pub enum PodUpdate {
     Delete(String),
     /// The watch failed; it retries with backoff by itself.
     Error(String),
+    /// The kubeconfig cannot give a client for the context (a missing cluster or user entry,
+    /// an unreadable file): the watch stopped, since retrying cannot help.
+    Kubeconfig(String),
 }

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use serde_yaml::{Mapping, Value};
+use crate::kubeconfig::yaml::{Mapping, Value};
 
 use crate::kubeconfig::{Kind, Kubeconfig};
 
@@ -30,17 +30,14 @@ pub fn per_shell_yaml(kc: &Kubeconfig, context: &str, namespace: Option<&str>) -
         body.insert("namespace".into(), Value::String(ns.into()));
     }
     let mut entry = Mapping::new();
-    entry.insert("context".into(), Value::Mapping(body));
+    entry.insert("context".into(), Value::Object(body));
     entry.insert("name".into(), Value::String(context.into()));
     let mut doc = Mapping::new();
     doc.insert("apiVersion".into(), "v1".into());
     doc.insert("kind".into(), "Config".into());
     doc.insert("current-context".into(), Value::String(context.into()));
-    doc.insert(
-        "contexts".into(),
-        Value::Sequence(vec![Value::Mapping(entry)]),
-    );
-    crate::kubeconfig::to_yaml(&Value::Mapping(doc)).ok()
+    doc.insert("contexts".into(), Value::Array(vec![Value::Object(entry)]));
+    Some(crate::kubeconfig::to_yaml(&Value::Object(doc)))
 }
 
 /// True when `path` is a per-shell kubeconfig in `dir`.

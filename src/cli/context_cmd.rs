@@ -2,10 +2,9 @@
 //! rename-context and delete-context in fewer steps.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
+use crate::kubeconfig::yaml::{Mapping, Value};
 use clap_complete::ArgValueCompleter;
-use serde_yaml::{Mapping, Value};
 
 use super::output::{note, out};
 use super::{Failure, Globals, complete, confirm};
@@ -107,7 +106,7 @@ pub struct AddArgs {
 
 pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let cfg = g.config()?.config;
-    let lock_timeout = Duration::from_millis(cfg.kubeconfig.lock_timeout_ms);
+    let lock_timeout = super::kubeconfig_lock(&cfg);
     let sources = g.sources();
     match args.action {
         Action::Add(a) => add(a, &sources, lock_timeout),
@@ -197,7 +196,7 @@ fn apply(body: &mut Mapping, edits: &Edits) {
     for (k, v) in edits {
         match v {
             Some(v) => {
-                body.insert(Value::String((*k).into()), v.clone());
+                body.insert((*k).into(), v.clone());
             }
             None => {
                 body.shift_remove(*k);
@@ -279,7 +278,7 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
         if !a.exec_args.is_empty() {
             exec.insert(
                 "args".into(),
-                Value::Sequence(a.exec_args.iter().cloned().map(Value::String).collect()),
+                Value::Array(a.exec_args.iter().cloned().map(Value::String).collect()),
             );
         }
         let mut env = Vec::new();
@@ -293,10 +292,10 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
             let mut m = Mapping::new();
             m.insert("name".into(), Value::String(k.into()));
             m.insert("value".into(), Value::String(v.into()));
-            env.push(Value::Mapping(m));
+            env.push(Value::Object(m));
         }
         if !env.is_empty() {
-            exec.insert("env".into(), Value::Sequence(env));
+            exec.insert("env".into(), Value::Array(env));
         }
         // client.authentication.k8s.io/v1 requires the field; IfAvailable is what kubectl
         // assumes for the older versions.
@@ -304,7 +303,7 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
             "interactiveMode".into(),
             Value::String("IfAvailable".into()),
         );
-        user.push(("exec", Some(Value::Mapping(exec))));
+        user.push(("exec", Some(Value::Object(exec))));
     }
     Ok((cluster, user))
 }
@@ -312,7 +311,7 @@ fn plan(a: &AddArgs) -> Result<(Edits, Edits), Failure> {
 fn add(
     a: AddArgs,
     sources: &crate::kubeconfig::Sources,
-    lock_timeout: Duration,
+    lock_timeout: crate::kubeconfig::LockOptions,
 ) -> Result<(), Failure> {
     let cluster = a.cluster.clone().unwrap_or_else(|| a.name.clone());
     let user = a.user.clone().unwrap_or_else(|| a.name.clone());

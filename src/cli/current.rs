@@ -22,7 +22,12 @@ pub enum Format {
 }
 
 pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
-    let kc = Kubeconfig::load_light(g.sources(), false)?;
+    // A prompt calls this on every line: read only what the answer needs (the class in JSON
+    // needs the cluster's server too).
+    let kc = match args.output {
+        Format::Json => Kubeconfig::load_light(g.sources(), false)?,
+        _ => Kubeconfig::load_current(g.sources(), false)?,
+    };
     let Some(name) = kc.current_context() else {
         let message = super::demo::first_run_hint(&kc).unwrap_or_else(|| {
             format!(

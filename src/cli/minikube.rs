@@ -2,8 +2,6 @@
 //! minikube's JSON output; long operations stream minikube's own output live and stop cleanly
 //! on ctrl-c; `use` switches minikube's active profile and the kube context together.
 
-use std::time::Duration;
-
 use super::output::{note, out};
 use super::{Failure, Globals, confirm};
 use crate::exit::Exit;
@@ -338,7 +336,7 @@ fn use_profile(
     }
     let previous = kc.current_context().map(str::to_string);
     mk.set_active_profile(profile).map_err(fail)?;
-    let lock_timeout = Duration::from_millis(cfg.kubeconfig.lock_timeout_ms);
+    let lock_timeout = super::kubeconfig_lock(cfg);
     update_loaded(Some(kc), &sources, false, lock_timeout, |kc| {
         kc.use_context(profile)?;
         Ok::<_, Failure>(())

@@ -20,6 +20,7 @@ mod logs;
 mod minikube;
 mod ns;
 mod output;
+mod picker;
 mod policy;
 mod push;
 mod sandbox_cmd;
@@ -136,6 +137,15 @@ impl Globals {
 }
 
 /// Parses the process arguments, runs the command, and returns the exit code.
+/// How CLI commands take kubeconfig locks: the configured timeout, a note on stderr when a
+/// stale devk lock was removed, and Ctrl-C or SIGTERM honoured once the write is done.
+fn kubeconfig_lock(cfg: &crate::config::Config) -> crate::kubeconfig::LockOptions {
+    crate::kubeconfig::LockOptions::cli(
+        std::time::Duration::from_millis(cfg.kubeconfig.lock_timeout_ms),
+        output::note,
+    )
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

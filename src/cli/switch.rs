@@ -5,11 +5,11 @@ use std::time::Duration;
 use clap_complete::ArgValueCompleter;
 
 use super::output::{note, out};
-use super::{Failure, Globals, complete, confirm, ns};
+use super::{Failure, Globals, complete, confirm, ns, picker};
 use crate::contexts::classify_context;
 use crate::exit::Exit;
 use crate::fuzzy::{Resolution, resolve};
-use crate::kubeconfig::{Kubeconfig, update_loaded};
+use crate::kubeconfig::{Kubeconfig, KubeconfigError, update_loaded};
 use crate::policy::ContextClass;
 use crate::shellenv;
 use crate::state::{State, state_dir};
@@ -17,10 +17,11 @@ use crate::state::{State, state_dir};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Context name: exact, or a unique case-insensitive fuzzy match; `-` for the previous one.
+    /// Without it, on a terminal, a fuzzy picker opens.
     #[arg(add = ArgValueCompleter::new(complete::contexts), allow_hyphen_values = true)]
-    pub name: String,
+    pub name: Option<String>,
 
-    /// Also set the namespace of that context.
+    /// Also set the namespace of that context (exact, or a unique fuzzy match).
     #[arg(short, long, add = ArgValueCompleter::new(complete::namespaces))]
     pub namespace: Option<String>,
 
@@ -85,6 +86,63 @@ pub fn resolve_context(query: &str, kc: &Kubeconfig, state: &State) -> Result<St
     }
 }
 
+/// `devk switch` without a name: the picker on a terminal; otherwise the list of contexts and
+/// a usage error, since a script must say which context it wants.
+fn pick_context(kc: &Kubeconfig, rules: &crate::policy::ClassRules) -> Result<String, Failure> {
+    let names = kc.context_names();
+    if !confirm::interactive() {
+        let list = if names.is_empty() {
+            format!("there are no contexts in {}", kc.sources().describe())
+        } else {
+            format!("the contexts are:\n  {}", names.join("\n  "))
+        };
+        return Err(Failure::new(
+            Exit::Usage,
+            format!(
+                "`devk switch` needs a context name when there is no terminal for the picker; {list}"
+            ),
+        ));
+    }
+    if names.is_empty() {
+        return Err(Failure::new(
+            Exit::NotFound,
+            format!(
+                "there are no contexts in {}; add one with `devk context add`",
+                kc.sources().describe()
+            ),
+        ));
+    }
+    let current = kc.current_context();
+    let items: Vec<picker::Item> = kc
+        .contexts()
+        .iter()
+        .map(|ctx| {
+            let mut notes = Vec::new();
+            if current == Some(ctx.name.as_str()) {
+                notes.push("current");
+            }
+            if classify_context(kc, rules, ctx).class == ContextClass::Protected {
+                notes.push("protected");
+            }
+            picker::Item {
+                name: ctx.name.clone(),
+                note: notes.join(", "),
+            }
+        })
+        .collect();
+    match picker::pick(&items, current) {
+        Ok(Some(name)) => Ok(name),
+        Ok(None) => Err(Failure::new(
+            Exit::Failure,
+            "no context picked; nothing changed",
+        )),
+        Err(e) => Err(Failure::new(
+            Exit::Io,
+            format!("cannot run the context picker on this terminal: {e}"),
+        )),
+    }
+}
+
 fn quote_list(names: &[String]) -> String {
     names
         .iter()
@@ -101,7 +159,10 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
     let kc = Kubeconfig::load_light(sources.clone(), false)?;
     let state_dir = state_dir();
     let mut state = state_dir.as_deref().map(State::load).unwrap_or_default();
-    let target = resolve_context(&args.name, &kc, &state)?;
+    let target = match &args.name {
+        Some(query) => resolve_context(query, &kc, &state)?,
+        None => pick_context(&kc, &rules)?,
+    };
     let current = kc.current_context().map(str::to_string);
 
     if !args.shell && current.as_deref() == Some(target.as_str()) && args.namespace.is_none() {
@@ -114,29 +175,39 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
             format!("no context `{target}`"),
         ));
     };
+    // kubectl switches to such a context too, then prompts for a password or dials
+    // localhost:8080 on the next command; devk says now what is wrong.
+    if let Err(e @ KubeconfigError::MissingEntry { .. }) = kc.client_document(&target) {
+        note(&format!("devk: warning: {e}"));
+    }
     let class = classify_context(&kc, &rules, &ctx);
     if class.class == ContextClass::Protected {
         confirm::typed_name(&target, "switch to", &class.reason, args.yes)?;
     }
-    if let Some(namespace) = &args.namespace {
-        let timeout = Duration::from_millis(cfg.namespace.check_timeout_ms);
-        ns::verify_namespace(&sources, &target, namespace, timeout, args.force)?;
-    }
+    let namespace = match &args.namespace {
+        Some(query) => {
+            let timeout = Duration::from_millis(cfg.namespace.check_timeout_ms);
+            Some(ns::resolve_namespace(
+                &sources, &target, query, timeout, args.force,
+            )?)
+        }
+        None => None,
+    };
 
     if args.shell {
         return switch_shell(
             &kc,
             &target,
-            args.namespace.as_deref(),
+            namespace.as_deref(),
             state_dir.as_deref(),
             cfg,
         );
     }
 
-    let lock_timeout = Duration::from_millis(cfg.kubeconfig.lock_timeout_ms);
+    let lock_timeout = super::kubeconfig_lock(cfg);
     update_loaded(Some(kc), &sources, false, lock_timeout, |kc| {
         kc.use_context(&target)?;
-        if let Some(namespace) = &args.namespace {
+        if let Some(namespace) = &namespace {
             kc.set_namespace(&target, Some(namespace))?;
         }
         Ok::<_, Failure>(())
@@ -152,8 +223,7 @@ pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {
             ));
         }
     }
-    let ns_part = args
-        .namespace
+    let ns_part = namespace
         .map(|n| format!(" with namespace \"{n}\""))
         .unwrap_or_default();
     out(&format!("Switched to context \"{target}\"{ns_part}.\n"))

@@ -1,4 +1,4 @@
-//! The kube-rs adapter: builds a client from devk's kubeconfig sources and answers the few
+//! The kube-rs adapter: builds a client from devk's merged kubeconfig view and answers the few
 //! questions the CLI asks (does this namespace exist, which namespaces are there), always
 //! within a deadline, because an unreachable cluster must never hang a command.
 
@@ -15,13 +15,17 @@ pub mod pullsecrets;
 pub mod resolve;
 
 use crate::exit::Exit;
-use crate::kubeconfig::Sources;
+use crate::kubeconfig::{Kubeconfig, Sources};
 
 /// Why a cluster question could not be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
     #[error("cannot build a client for context `{context}`: {message}")]
     Config { context: String, message: String },
+    /// The kubeconfig cannot give a client for the context (a missing cluster or user entry,
+    /// an unreadable file): the user must fix the file; retrying will not help.
+    #[error(transparent)]
+    Kubeconfig(crate::kubeconfig::KubeconfigError),
     #[error("the cluster of context `{context}` did not answer within {} ms", timeout.as_millis())]
     Timeout { context: String, timeout: Duration },
     #[error(
@@ -42,6 +46,7 @@ impl ClusterError {
     pub fn exit(&self) -> Exit {
         match self {
             Self::Config { .. } => Exit::Kubeconfig,
+            Self::Kubeconfig(e) => e.exit(),
             Self::Timeout { .. } | Self::Unreachable { .. } => Exit::Unreachable,
             Self::Unauthorized { .. } => Exit::Unauthorized,
             Self::Forbidden { .. } => Exit::Refused,
@@ -58,33 +63,34 @@ pub fn install_crypto_provider() {
     }
 }
 
-/// Builds a kube client for `context` from the same files devk reads.
+/// Builds a kube client for `context` from devk's own merged view of the kubeconfig files
+/// (`client_from`). The files are read once more, in full: a light read leaves out the
+/// certificate data a client needs.
 pub async fn client_for(sources: &Sources, context: &str) -> Result<kube::Client, ClusterError> {
+    let kc = Kubeconfig::load(sources.clone(), false).map_err(ClusterError::Kubeconfig)?;
+    client_from(&kc, context).await
+}
+
+/// Builds a kube client for `context` from `kc`: kube-rs gets the context, cluster and user
+/// exactly as devk's merge (client-go's rules) resolved them, never the files themselves, so
+/// what devk shows is what it connects to. A context whose cluster or user entry is missing
+/// is a kubeconfig error (exit 4) naming the file and the entry, not an unreachable cluster.
+pub async fn client_from(kc: &Kubeconfig, context: &str) -> Result<kube::Client, ClusterError> {
     install_crypto_provider();
     let cfg_err = |message: String| ClusterError::Config {
         context: context.to_string(),
         message,
     };
-    let mut merged: Option<kube::config::Kubeconfig> = None;
-    for path in sources.files.iter().filter(|p| p.exists()) {
-        let next = kube::config::Kubeconfig::read_from(path)
-            .map_err(|e| cfg_err(format!("{}: {e}", path.display())))?;
-        merged = Some(match merged {
-            None => next,
-            Some(m) => m.merge(next).map_err(|e| cfg_err(e.to_string()))?,
-        });
-    }
-    let Some(kc) = merged else {
-        return Err(cfg_err(format!(
-            "no kubeconfig file in {}",
-            sources.describe()
-        )));
-    };
+    let doc = kc
+        .client_document(context)
+        .map_err(ClusterError::Kubeconfig)?;
+    let one: kube::config::Kubeconfig =
+        serde_json::from_value(doc).map_err(|e| cfg_err(e.to_string()))?;
     let options = kube::config::KubeConfigOptions {
         context: Some(context.to_string()),
         ..Default::default()
     };
-    let config = kube::Config::from_custom_kubeconfig(kc, &options)
+    let config = kube::Config::from_custom_kubeconfig(one, &options)
         .await
         .map_err(|e| cfg_err(e.to_string()))?;
     kube::Client::try_from(config).map_err(|e| cfg_err(e.to_string()))

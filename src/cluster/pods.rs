@@ -120,6 +120,17 @@ pub async fn watch(
     let client = loop {
         match client_for(&sources, &context).await {
             Ok(c) => break c,
+            Err(e @ super::ClusterError::Kubeconfig(_)) => {
+                // Retrying cannot fix a kubeconfig: say it once and wait to be stopped.
+                if out
+                    .send(vec![PodUpdate::Kubeconfig(e.to_string())])
+                    .await
+                    .is_ok()
+                {
+                    out.closed().await;
+                }
+                return;
+            }
             Err(e) => {
                 if out
                     .send(vec![PodUpdate::Error(e.to_string())])

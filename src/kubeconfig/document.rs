@@ -5,10 +5,22 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-use serde_yaml::{Mapping, Value};
-
 use super::KubeconfigError;
+use super::shape::{Shape, shape_problem, type_name};
+use super::yaml::{self, Mapping, Purpose, Value};
+
+/// How much of a file to build. Every depth checks the whole file; `Summary` and `Current`
+/// trees are for reading only (an edit that rewrites the tree reads the file again in full).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// The whole tree.
+    Full,
+    /// Without certificate blobs and lists inside cluster and user bodies: the context
+    /// overview, classification, a switch.
+    Summary,
+    /// `current-context`, the contexts and the names of clusters and users: `devk current`.
+    Current,
+}
 
 /// The three named lists of a kubeconfig.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,7 +52,7 @@ impl Kind {
     pub const ALL: [Kind; 3] = [Kind::Cluster, Kind::User, Kind::Context];
 }
 
-const CURRENT_CONTEXT: &str = "current-context";
+pub(super) const CURRENT_CONTEXT: &str = "current-context";
 
 /// What has been changed in a file since it was read; decides how it is written back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -120,13 +132,13 @@ fn elide_blobs(text: &str) -> std::borrow::Cow<'_, str> {
 impl KubeFile {
     /// Reads and parses `path`. A missing file is an empty config that does not exist yet.
     pub fn read(path: &Path) -> Result<KubeFile, KubeconfigError> {
-        KubeFile::read_with(path, false)
+        KubeFile::read_with(path, Depth::Full)
     }
 
-    /// Like `read`; with `light`, without the embedded certificate blobs (`elide_blobs`).
-    pub fn read_with(path: &Path, light: bool) -> Result<KubeFile, KubeconfigError> {
+    /// Like `read`, building only what `depth` asks for (see `Depth`).
+    pub fn read_with(path: &Path, depth: Depth) -> Result<KubeFile, KubeconfigError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => KubeFile::parse_with(path, text, light),
+            Ok(text) => KubeFile::parse_with(path, text, depth),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(KubeFile::empty(path)),
             Err(source) => Err(KubeconfigError::Read {
                 path: path.to_path_buf(),
@@ -150,31 +162,47 @@ impl KubeFile {
 
     /// Parses `text` as the contents of `path`, checking the shape client-go expects.
     pub fn parse(path: &Path, text: String) -> Result<KubeFile, KubeconfigError> {
-        KubeFile::parse_with(path, text, false)
+        KubeFile::parse_with(path, text, Depth::Full)
     }
 
-    /// Like `parse`; with `light`, the blobs are left out of the tree (the text keeps them).
-    pub fn parse_with(path: &Path, text: String, light: bool) -> Result<KubeFile, KubeconfigError> {
+    /// Like `parse`, building only what `depth` asks for (the text is always kept whole).
+    pub fn parse_with(
+        path: &Path,
+        text: String,
+        depth: Depth,
+    ) -> Result<KubeFile, KubeconfigError> {
         let invalid = |line: Option<usize>, message: String| KubeconfigError::Invalid {
             path: path.to_path_buf(),
             line,
             message,
         };
-        let source = if light {
-            elide_blobs(&text)
-        } else {
-            std::borrow::Cow::Borrowed(text.as_str())
+        // The fast reader takes the whole text (blobs too) in less time than the full parser
+        // takes without them; only when it declines are the blobs elided for the full parser.
+        let fast = match depth {
+            Depth::Full => yaml::parse_fast(&text).map(|v| (v, false)),
+            Depth::Summary => {
+                yaml::parse_fast_kubeconfig(&text, Purpose::Summary).map(|v| (v, true))
+            }
+            Depth::Current => {
+                yaml::parse_fast_kubeconfig(&text, Purpose::Current).map(|v| (v, true))
+            }
         };
-        let light = matches!(source, std::borrow::Cow::Owned(_));
-        let value: Value = serde_yaml::from_str(&source).map_err(|e| {
-            invalid(
-                e.location().map(|l| l.line()),
-                strip_location(&e.to_string()),
-            )
-        })?;
+        let (value, light) = match fast {
+            Some(read) => read,
+            None => {
+                let source = if depth != Depth::Full {
+                    elide_blobs(&text)
+                } else {
+                    std::borrow::Cow::Borrowed(text.as_str())
+                };
+                let light = matches!(source, std::borrow::Cow::Owned(_));
+                let v = yaml::parse_full(&source).map_err(|e| invalid(e.line, e.message))?;
+                (v, light)
+            }
+        };
         let doc = match value {
             Value::Null => Mapping::new(),
-            Value::Mapping(m) => m,
+            Value::Object(m) => m,
             other => {
                 return Err(invalid(
                     Some(1),
@@ -185,12 +213,9 @@ impl KubeFile {
                 ));
             }
         };
-        drop(source);
         if let Some(problem) = shape_problem(&doc) {
             // The tree does not say where the problem is; a typed parse of the same text does.
-            let line = serde_yaml::from_str::<Shape>(&text)
-                .err()
-                .and_then(|e| e.location().map(|l| l.line()));
+            let line = yaml::parse_typed::<Shape>(&text).err().and_then(|e| e.line);
             return Err(invalid(line, problem));
         }
         Ok(KubeFile {
@@ -245,13 +270,13 @@ impl KubeFile {
     pub fn entries(&self, kind: Kind) -> impl Iterator<Item = (&str, Option<&Mapping>)> {
         self.doc
             .get(kind.list_key())
-            .and_then(Value::as_sequence)
+            .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .filter_map(move |item| {
-                let m = item.as_mapping()?;
+                let m = item.as_object()?;
                 let name = m.get("name")?.as_str()?;
-                Some((name, m.get(kind.body_key()).and_then(Value::as_mapping)))
+                Some((name, m.get(kind.body_key()).and_then(Value::as_object)))
             })
     }
 
@@ -260,24 +285,24 @@ impl KubeFile {
         let item = self
             .doc
             .get(kind.list_key())?
-            .as_sequence()?
+            .as_array()?
             .get(pos)?
-            .as_mapping()?;
-        Some(item.get(kind.body_key()).and_then(Value::as_mapping))
+            .as_object()?;
+        Some(item.get(kind.body_key()).and_then(Value::as_object))
     }
 
     /// Like `entries`, with each entry's position in its list.
     pub fn entries_indexed(&self, kind: Kind) -> impl Iterator<Item = (usize, &str)> {
         self.doc
             .get(kind.list_key())
-            .and_then(Value::as_sequence)
+            .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .enumerate()
-            .filter_map(|(pos, item)| Some((pos, item.as_mapping()?.get("name")?.as_str()?)))
+            .filter_map(|(pos, item)| Some((pos, item.as_object()?.get("name")?.as_str()?)))
     }
 
-    /// The body of the entry `name` (the last one in the file wins, as in client-go).
+    /// The body of the entry `name` (names are unique within a file: `shape_problem`).
     pub fn entry(&self, kind: Kind, name: &str) -> Option<Option<&Mapping>> {
         self.entries(kind)
             .filter(|(n, _)| *n == name)
@@ -289,10 +314,8 @@ impl KubeFile {
         if self.current_context() == Some(name) {
             return;
         }
-        self.doc.insert(
-            Value::String(CURRENT_CONTEXT.into()),
-            Value::String(name.into()),
-        );
+        self.doc
+            .insert(CURRENT_CONTEXT.into(), Value::String(name.into()));
         if self.change == Change::None {
             self.change = Change::CurrentContextOnly;
         }
@@ -309,20 +332,20 @@ impl KubeFile {
                 None => {
                     // kubectl writes the body before the name; new entries look the same.
                     let mut m = Mapping::new();
-                    m.insert(kind.body_key().into(), Value::Mapping(Mapping::new()));
+                    m.insert(kind.body_key().into(), Value::Object(Mapping::new()));
                     m.insert("name".into(), Value::String(name.into()));
-                    list.push(Value::Mapping(m));
+                    list.push(Value::Object(m));
                     list.len() - 1
                 }
             };
-            if let Value::Mapping(m) = &mut list[i] {
+            if let Value::Object(m) = &mut list[i] {
                 let body = m
-                    .entry(kind.body_key().into())
-                    .or_insert_with(|| Value::Mapping(Mapping::new()));
-                if !body.is_mapping() {
-                    *body = Value::Mapping(Mapping::new());
+                    .entry(kind.body_key())
+                    .or_insert_with(|| Value::Object(Mapping::new()));
+                if !body.is_object() {
+                    *body = Value::Object(Mapping::new());
                 }
-                if let Value::Mapping(b) = body {
+                if let Value::Object(b) = body {
                     edit(b);
                 }
             }
@@ -335,7 +358,7 @@ impl KubeFile {
             let Some(i) = list.iter().rposition(|item| entry_name(item) == Some(old)) else {
                 return false;
             };
-            if let Value::Mapping(m) = &mut list[i] {
+            if let Value::Object(m) = &mut list[i] {
                 m.insert("name".into(), Value::String(new.into()));
             }
             true
@@ -367,14 +390,14 @@ impl KubeFile {
         }
         let slot = self
             .doc
-            .entry(kind.list_key().into())
-            .or_insert_with(|| Value::Sequence(Vec::new()));
+            .entry(kind.list_key())
+            .or_insert_with(|| Value::Array(Vec::new()));
         let mut list = match std::mem::take(slot) {
-            Value::Sequence(s) => s,
+            Value::Array(s) => s,
             _ => Vec::new(),
         };
         let result = f(&mut list);
-        *slot = Value::Sequence(list);
+        *slot = Value::Array(list);
         result
     }
 
@@ -385,19 +408,14 @@ impl KubeFile {
         {
             return Ok(text);
         }
-        super::emit::to_yaml(&Value::Mapping(self.doc.clone())).map_err(|e| {
-            KubeconfigError::Serialize {
-                path: self.path.clone(),
-                message: e.to_string(),
-            }
-        })
+        Ok(yaml::emit::to_yaml(&Value::Object(self.doc.clone())))
     }
 
     /// Replaces the top-level `current-context:` line of the original text (or appends one).
     /// Returns None when the line is not a simple one-line scalar, or when the edited text does
     /// not parse back to exactly the edited tree; the caller then serializes the whole tree.
     fn render_current_context_edit(&self) -> Option<String> {
-        let scalar = super::emit::string(self.doc.get(CURRENT_CONTEXT)?.as_str()?);
+        let scalar = yaml::emit::string(self.doc.get(CURRENT_CONTEXT)?.as_str()?);
         let new_line = format!("{CURRENT_CONTEXT}: {scalar}");
         let lines: Vec<&str> = self.text.split_inclusive('\n').collect();
         let is_key_line = |l: &str| {
@@ -450,7 +468,10 @@ impl KubeFile {
         // entry (one line, one scalar), and the new line must read back as the new value.
         // Checking the two lines is enough: a column-0 key line in a block mapping cannot be
         // part of another value, and re-parsing the whole file would double a switch's cost.
-        let line_means = |l: &str| serde_yaml::from_str::<Mapping>(l).ok();
+        let line_means = |l: &str| match yaml::parse_full(l).ok()? {
+            Value::Object(m) => Some(m),
+            _ => None,
+        };
         let mut want_new = Mapping::new();
         want_new.insert(
             CURRENT_CONTEXT.into(),
@@ -474,110 +495,5 @@ impl KubeFile {
 }
 
 fn entry_name(item: &Value) -> Option<&str> {
-    item.as_mapping()?.get("name")?.as_str()
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nothing",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value",
-    }
-}
-
-/// serde_yaml appends " at line L column C" to its messages; devk prints the line itself.
-fn strip_location(msg: &str) -> String {
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
-}
-
-/// Checks the parts of the shape devk relies on; None when the file is fine.
-fn shape_problem(doc: &Mapping) -> Option<String> {
-    if let Some(v) = doc.get(CURRENT_CONTEXT)
-        && !(v.is_null() || v.is_string())
-    {
-        return Some(format!(
-            "`current-context` must be a string, found {}",
-            type_name(v)
-        ));
-    }
-    for kind in Kind::ALL {
-        let key = kind.list_key();
-        let Some(list) = doc.get(key) else { continue };
-        if list.is_null() {
-            continue;
-        }
-        let Some(items) = list.as_sequence() else {
-            return Some(format!("`{key}` must be a list, found {}", type_name(list)));
-        };
-        for (i, item) in items.iter().enumerate() {
-            let Some(m) = item.as_mapping() else {
-                return Some(format!(
-                    "`{key}[{i}]` must be a mapping, found {}",
-                    type_name(item)
-                ));
-            };
-            match m.get("name") {
-                Some(Value::String(_)) => {}
-                Some(other) => {
-                    return Some(format!(
-                        "`{key}[{i}].name` must be a string, found {}",
-                        type_name(other)
-                    ));
-                }
-                None => return Some(format!("`{key}[{i}]` has no `name`")),
-            }
-            if let Some(body) = m.get(kind.body_key())
-                && !(body.is_null() || body.is_mapping())
-            {
-                return Some(format!(
-                    "`{key}[{i}].{}` must be a mapping, found {}",
-                    kind.body_key(),
-                    type_name(body)
-                ));
-            }
-        }
-    }
-    None
-}
-
-/// A typed mirror of `shape_problem`, used only to learn the line of a shape error.
-#[derive(Deserialize)]
-#[expect(dead_code, reason = "fields exist to make serde check their types")]
-struct Shape {
-    #[serde(rename = "current-context")]
-    current_context: Option<String>,
-    clusters: Option<Vec<NamedEntry<ClusterBody>>>,
-    users: Option<Vec<NamedEntry<UserBody>>>,
-    contexts: Option<Vec<NamedEntry<ContextBody>>>,
-}
-
-#[derive(Deserialize)]
-#[expect(dead_code, reason = "fields exist to make serde check their types")]
-struct NamedEntry<B> {
-    name: String,
-    #[serde(flatten)]
-    body: B,
-}
-
-#[derive(Deserialize)]
-#[expect(dead_code, reason = "fields exist to make serde check their types")]
-struct ClusterBody {
-    cluster: Option<Mapping>,
-}
-#[derive(Deserialize)]
-#[expect(dead_code, reason = "fields exist to make serde check their types")]
-struct UserBody {
-    user: Option<Mapping>,
-}
-#[derive(Deserialize)]
-#[expect(dead_code, reason = "fields exist to make serde check their types")]
-struct ContextBody {
-    context: Option<Mapping>,
+    item.as_object()?.get("name")?.as_str()
 }

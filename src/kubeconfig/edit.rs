@@ -3,13 +3,13 @@
 //! file kubectl would choose (`Sources::destination`).
 
 use std::path::Path;
-use std::time::Duration;
 
-use serde_yaml::{Mapping, Value};
+use super::yaml::{Mapping, Value};
 
 use super::KubeconfigError;
 use super::document::Kind;
-use super::lock::FileLock;
+use super::lock::{FileLock, LockOptions};
+use super::signals::SignalDefer;
 use super::sources::Sources;
 use super::view::Kubeconfig;
 
@@ -119,13 +119,13 @@ impl Kubeconfig {
 pub fn update<T, E>(
     sources: &Sources,
     allow_missing_explicit: bool,
-    lock_timeout: Duration,
+    lock: impl Into<LockOptions>,
     edit: impl FnMut(&mut Kubeconfig) -> Result<T, E>,
 ) -> Result<T, E>
 where
     E: From<KubeconfigError>,
 {
-    update_loaded(None, sources, allow_missing_explicit, lock_timeout, edit)
+    update_loaded(None, sources, allow_missing_explicit, lock, edit)
 }
 
 /// Like `update`, starting from a kubeconfig the caller already loaded (a switch reads the
@@ -134,13 +134,17 @@ pub fn update_loaded<T, E>(
     loaded: Option<Kubeconfig>,
     sources: &Sources,
     allow_missing_explicit: bool,
-    lock_timeout: Duration,
+    lock: impl Into<LockOptions>,
     mut edit: impl FnMut(&mut Kubeconfig) -> Result<T, E>,
 ) -> Result<T, E>
 where
     E: From<KubeconfigError>,
 {
     const ATTEMPTS: usize = 5;
+    let opts = lock.into();
+    // Declared before the locks, so dropped after them: a signal during the write takes
+    // effect once every lock file is gone.
+    let signals = SignalDefer::new(opts.exit_on_signal);
     let mut last_contended = None;
     let mut loaded = loaded;
     for _ in 0..ATTEMPTS {
@@ -164,7 +168,9 @@ where
         changed.sort_by(|&a, &b| kc.files()[a].path().cmp(kc.files()[b].path()));
         let mut locks = Vec::with_capacity(changed.len());
         for &i in &changed {
-            locks.push(FileLock::acquire(kc.files()[i].path(), lock_timeout)?);
+            locks.push(FileLock::acquire(kc.files()[i].path(), &opts, &|| {
+                signals.pending()
+            })?);
         }
         let stale = changed.iter().find(|&&i| {
             let f = &kc.files()[i];
@@ -183,6 +189,7 @@ where
         for &i in &changed {
             let f = &kc.files()[i];
             let text = f.render()?;
+            crate::fsutil::remove_abandoned_temps(f.path());
             crate::fsutil::atomic_write(f.path(), text.as_bytes(), crate::fsutil::PRIVATE_MODE)
                 .map_err(|source| KubeconfigError::Write {
                     path: f.path().to_path_buf(),

@@ -28,12 +28,20 @@ pub enum KubeconfigError {
     ExplicitMissing { path: PathBuf },
 
     #[error(
-        "{} is held by another process (kubectl or devk) and was not released within {waited_ms} ms; \
-         if no kubectl or devk is running, the lock is stale: remove it with `rm {}`",
+        "{} is held by {holder} and was not released within {waited_ms} ms; {}",
         lock.display(),
-        lock.display()
+        if holder.contains("still running") {
+            "wait for it to finish, then try again".to_string()
+        } else {
+            format!("if no kubectl or devk is running, the lock is stale: remove it with `rm {}`", lock.display())
+        }
     )]
-    Locked { lock: PathBuf, waited_ms: u64 },
+    Locked {
+        lock: PathBuf,
+        waited_ms: u64,
+        /// Who holds it: "devk (pid 12, still running)", "another program (…, created 3 min ago)".
+        holder: String,
+    },
 
     #[error("cannot write kubeconfig {}: {source}", path.display())]
     Write { path: PathBuf, source: io::Error },
@@ -47,6 +55,26 @@ pub enum KubeconfigError {
     #[error("no context named `{name}` in {sources}")]
     NoSuchContext { name: String, sources: String },
 
+    #[error(
+        "context `{context}` (in {}) {}; fix the context or add the entry (files: {sources})",
+        file.display(),
+        if name.is_empty() {
+            format!("names no {kind}")
+        } else {
+            format!("names {kind} `{name}`, which no kubeconfig file defines")
+        }
+    )]
+    MissingEntry {
+        context: String,
+        /// `cluster` or `user`.
+        kind: &'static str,
+        /// The name the context gives ("" when it names none).
+        name: String,
+        /// The file that defines the context.
+        file: PathBuf,
+        sources: String,
+    },
+
     #[error("a context named `{name}` already exists in {}", path.display())]
     ContextExists { name: String, path: PathBuf },
 
@@ -59,7 +87,9 @@ impl KubeconfigError {
     pub fn exit(&self) -> Exit {
         match self {
             Self::Read { .. } | Self::Write { .. } | Self::Serialize { .. } => Exit::Io,
-            Self::Invalid { .. } | Self::ExplicitMissing { .. } => Exit::Kubeconfig,
+            Self::Invalid { .. } | Self::ExplicitMissing { .. } | Self::MissingEntry { .. } => {
+                Exit::Kubeconfig
+            }
             Self::Locked { .. } | Self::Contended { .. } => Exit::Locked,
             Self::NoSuchContext { .. } => Exit::NotFound,
             Self::ContextExists { .. } => Exit::Usage,

@@ -4,19 +4,26 @@
 
 mod document;
 mod edit;
-mod emit;
 mod error;
+mod holder;
 mod lock;
+mod resolve;
+mod shape;
+mod signals;
 mod sources;
 mod view;
+pub mod yaml;
 
 pub use document::{Kind, KubeFile};
 pub use edit::{update, update_loaded};
-pub use emit::to_yaml;
 pub use error::KubeconfigError;
-pub use lock::{FileLock, lock_path};
+pub use lock::{FileLock, LockOptions, lock_path};
+pub use signals::SignalDefer;
 pub use sources::{SourceOrigin, Sources};
 pub use view::{AuthKind, ClusterInfo, ContextInfo, Kubeconfig, UserInfo};
+pub use yaml::emit::to_yaml;
 
+#[cfg(test)]
+mod lock_tests;
 #[cfg(test)]
 mod tests;

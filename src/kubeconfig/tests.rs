@@ -8,7 +8,7 @@ use rstest::rstest;
 
 use super::*;
 
-fn cfg(
+pub(super) fn cfg(
     current: Option<&str>,
     contexts: &[(&str, &str, Option<&str>)],
     clusters: &[(&str, &str)],
@@ -36,30 +36,30 @@ fn cfg(
     s
 }
 
-struct Env {
+pub(super) struct Env {
     _dir: tempfile::TempDir,
     root: PathBuf,
 }
 
 impl Env {
-    fn new() -> Env {
+    pub(super) fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_path_buf();
         Env { _dir: dir, root }
     }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
+    pub(super) fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.root.join(name);
         fs::write(&p, text).unwrap();
         p
     }
-    fn path(&self, name: &str) -> PathBuf {
+    pub(super) fn path(&self, name: &str) -> PathBuf {
         self.root.join(name)
     }
-    fn sources(&self, names: &[&str]) -> Sources {
+    pub(super) fn sources(&self, names: &[&str]) -> Sources {
         let list = std::env::join_paths(names.iter().map(|n| self.path(n))).unwrap();
         Sources::resolve(None, Some(&list), &self.root)
     }
-    fn read(&self, name: &str) -> String {
+    pub(super) fn read(&self, name: &str) -> String {
         fs::read_to_string(self.path(name)).unwrap_or_default()
     }
 }
@@ -68,7 +68,7 @@ fn load(env: &Env, names: &[&str]) -> Kubeconfig {
     Kubeconfig::load(env.sources(names), false).unwrap()
 }
 
-const T: Duration = Duration::from_millis(300);
+pub(super) const T: Duration = Duration::from_millis(300);
 
 #[test]
 fn first_file_defining_a_context_wins_whole_entry() {
@@ -103,35 +103,41 @@ fn first_file_defining_a_context_wins_whole_entry() {
 fn current_context_comes_from_first_file_that_sets_it() {
     let env = Env::new();
     env.write("a", &cfg(None, &[("x", "c", None)], &[]));
-    env.write("b", &cfg(Some("y"), &[("y", "c", None)], &[]));
+    env.write("b", &cfg(Some("w"), &[("w", "c", None)], &[]));
     env.write("c", &cfg(Some("x"), &[], &[]));
-    assert_eq!(load(&env, &["a", "b", "c"]).current_context(), Some("y"));
+    assert_eq!(load(&env, &["a", "b", "c"]).current_context(), Some("w"));
 }
 
 #[test]
 fn empty_current_context_counts_as_unset() {
     let env = Env::new();
     env.write("a", "current-context: \"\"\n");
-    env.write("b", &cfg(Some("y"), &[("y", "c", None)], &[]));
-    assert_eq!(load(&env, &["a", "b"]).current_context(), Some("y"));
+    env.write("b", &cfg(Some("w"), &[("w", "c", None)], &[]));
+    assert_eq!(load(&env, &["a", "b"]).current_context(), Some("w"));
 }
 
 #[test]
-fn within_one_file_the_last_duplicate_wins() {
+fn duplicate_names_within_one_file_are_refused_as_kubectl_refuses_them() {
     let env = Env::new();
     env.write(
         "a",
         &cfg(None, &[("d", "first", None), ("d", "second", None)], &[]),
     );
-    assert_eq!(load(&env, &["a"]).context("d").unwrap().cluster, "second");
+    let err = Kubeconfig::load(env.sources(&["a"]), false).unwrap_err();
+    assert_eq!(err.exit(), crate::exit::Exit::Kubeconfig);
+    assert!(
+        err.to_string()
+            .contains("`contexts` has two entries named `d` (the second is `contexts[1]`)"),
+        "{err}"
+    );
 }
 
 #[test]
 fn missing_files_in_kubeconfig_are_skipped() {
     let env = Env::new();
-    env.write("b", &cfg(Some("y"), &[("y", "c", None)], &[]));
+    env.write("b", &cfg(Some("w"), &[("w", "c", None)], &[]));
     let kc = load(&env, &["nope", "b"]);
-    assert_eq!(kc.current_context(), Some("y"));
+    assert_eq!(kc.current_context(), Some("w"));
 }
 
 #[test]
@@ -147,9 +153,9 @@ fn missing_explicit_file_is_an_error() {
 }
 
 #[rstest]
-#[case::unclosed_flow_list_reported_at_end_of_input(
+#[case::unclosed_flow_list_reported_where_it_opens(
     "apiVersion: v1\ncontexts:\n- name: a\n  context: [\n",
-    Some(5)
+    Some(4)
 )]
 #[case::contexts_not_a_list("apiVersion: v1\ncontexts: 3\n", Some(2))]
 #[case::entry_without_name("apiVersion: v1\ncontexts:\n- context:\n    cluster: c\n", Some(3))]
@@ -182,15 +188,15 @@ fn use_context_writes_to_the_file_kubectl_would(
     for name in existing {
         env.write(
             name,
-            &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]),
+            &cfg(Some("x"), &[("x", "c", None), ("w", "c", None)], &[]),
         );
     }
     let before: Vec<String> = existing.iter().map(|n| env.read(n)).collect();
-    update(&env.sources(list), false, T, |kc| kc.use_context("y")).unwrap();
+    update(&env.sources(list), false, T, |kc| kc.use_context("w")).unwrap();
     for (i, name) in existing.iter().enumerate() {
         let text = env.read(name);
         if *name == want {
-            assert!(text.contains("current-context: \"y\""), "{name}: {text}");
+            assert!(text.contains("current-context: w"), "{name}: {text}");
         } else {
             assert_eq!(text, before[i], "{name} must not change");
         }
@@ -198,9 +204,23 @@ fn use_context_writes_to_the_file_kubectl_would(
 }
 
 #[test]
+fn names_kubectl_reads_as_booleans_are_refused_as_kubectl_refuses_them() {
+    let env = Env::new();
+    env.write("a", "contexts:\n- name: yes\n  context: {cluster: c}\n");
+    let err = Kubeconfig::load(env.sources(&["a"]), false).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, KubeconfigError::Invalid { .. }), "{text}");
+    assert!(
+        text.contains("`contexts[0].name` must be a string, found a boolean"),
+        "{text}"
+    );
+    assert!(text.contains("double quotes"), "{text}");
+}
+
+#[test]
 fn use_context_edits_only_the_current_context_line_and_keeps_comments() {
     let env = Env::new();
-    let original = "# my clusters\napiVersion: v1\ncurrent-context: x  \nclusters: []   # none yet\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n- name: y\n  context: {cluster: c, user: u}\n";
+    let original = "# my clusters\napiVersion: v1\ncurrent-context: x  \nclusters: []   # none yet\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n- name: \"y\"\n  context: {cluster: c, user: u}\n";
     env.write("a", original);
     update(&env.sources(&["a"]), false, T, |kc| kc.use_context("y")).unwrap();
     assert_eq!(
@@ -242,16 +262,16 @@ fn use_context_of_unknown_name_writes_nothing() {
 fn set_namespace_goes_to_the_file_the_context_came_from() {
     let env = Env::new();
     env.write("a", &cfg(Some("x"), &[("x", "c", None)], &[]));
-    env.write("b", &cfg(None, &[("y", "c", None)], &[]));
+    env.write("b", &cfg(None, &[("w", "c", None)], &[]));
     let a_before = env.read("a");
     update(&env.sources(&["a", "b"]), false, T, |kc| {
-        kc.set_namespace("y", Some("team"))
+        kc.set_namespace("w", Some("team"))
     })
     .unwrap();
     assert_eq!(env.read("a"), a_before);
     assert_eq!(
         load(&env, &["a", "b"])
-            .context("y")
+            .context("w")
             .unwrap()
             .namespace
             .as_deref(),
@@ -328,8 +348,8 @@ users:
         kc.set_namespace("zeta", Some("ns"))
     })
     .unwrap();
-    let before: serde_yaml::Value = serde_yaml::from_str(original).unwrap();
-    let after: serde_yaml::Value = serde_yaml::from_str(&env.read("a")).unwrap();
+    let before: yaml::Value = yaml::parse_full(original).unwrap();
+    let after: yaml::Value = yaml::parse_full(&env.read("a")).unwrap();
     // Same tree apart from the namespace, in the same order.
     let mut expected = before.clone();
     expected["contexts"][0]["context"]["namespace"] = "ns".into();
@@ -405,55 +425,13 @@ fn a_new_file_is_created_with_private_mode() {
 }
 
 #[test]
-fn a_held_lock_fails_with_a_message_naming_it() {
-    let env = Env::new();
-    env.write(
-        "a",
-        &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]),
-    );
-    let _held = FileLock::acquire(&env.path("a"), T).unwrap();
-    let err = update(
-        &env.sources(&["a"]),
-        false,
-        Duration::from_millis(50),
-        |kc| kc.use_context("y"),
-    )
-    .unwrap_err();
-    let msg = err.to_string();
-    assert!(matches!(err, KubeconfigError::Locked { .. }));
-    assert!(msg.contains("a.lock") && msg.contains("rm "), "{msg}");
-    assert!(env.read("a").contains("current-context: x"));
-}
-
-#[test]
-fn a_lock_released_in_time_is_waited_for() {
-    let env = Env::new();
-    env.write(
-        "a",
-        &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]),
-    );
-    let held = FileLock::acquire(&env.path("a"), T).unwrap();
-    let t = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(50));
-        drop(held);
-    });
-    update(&env.sources(&["a"]), false, Duration::from_secs(5), |kc| {
-        kc.use_context("y")
-    })
-    .unwrap();
-    t.join().unwrap();
-    assert!(env.read("a").contains("current-context: \"y\""));
-    assert!(!lock_path(&env.path("a")).exists());
-}
-
-#[test]
 fn a_concurrent_write_is_not_lost() {
     // Another program changes the file after devk read it but before devk locked it: devk
     // redoes its edit on the new contents.
     let env = Env::new();
     env.write(
         "a",
-        &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]),
+        &cfg(Some("x"), &[("x", "c", None), ("w", "c", None)], &[]),
     );
     let mut first = true;
     update(&env.sources(&["a"]), false, T, |kc| {
@@ -461,16 +439,16 @@ fn a_concurrent_write_is_not_lost() {
             first = false;
             let other = cfg(
                 Some("x"),
-                &[("x", "c", None), ("y", "c", None), ("z", "c", None)],
+                &[("x", "c", None), ("w", "c", None), ("z", "c", None)],
                 &[],
             );
             fs::write(env.path("a"), other).unwrap();
         }
-        kc.use_context("y")
+        kc.use_context("w")
     })
     .unwrap();
     let kc = load(&env, &["a"]);
-    assert_eq!(kc.current_context(), Some("y"));
+    assert_eq!(kc.current_context(), Some("w"));
     assert!(
         kc.context("z").is_some(),
         "the other writer's context was lost"
@@ -483,11 +461,11 @@ fn mode_of_an_existing_file_is_kept() {
     let env = Env::new();
     let p = env.write(
         "a",
-        &cfg(Some("x"), &[("x", "c", None), ("y", "c", None)], &[]),
+        &cfg(Some("x"), &[("x", "c", None), ("w", "c", None)], &[]),
     );
     fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
     update(&env.sources(&["a"]), false, T, |kc| {
-        kc.set_namespace("y", Some("n"))
+        kc.set_namespace("w", Some("n"))
     })
     .unwrap();
     assert_eq!(
@@ -546,8 +524,8 @@ fn edits_after_a_light_load_never_lose_the_blobs() {
         kc.set_namespace("b", Some("web"))
     })
     .unwrap();
-    let after: serde_yaml::Value = serde_yaml::from_str(&env.read("a")).unwrap();
-    let before: serde_yaml::Value = serde_yaml::from_str(&original).unwrap();
+    let after: yaml::Value = yaml::parse_full(&env.read("a")).unwrap();
+    let before: yaml::Value = yaml::parse_full(&original).unwrap();
     assert_eq!(after["users"], before["users"]);
     assert_eq!(after["clusters"], before["clusters"]);
     assert_eq!(after["contexts"][1]["context"]["namespace"], "web");

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use serde_yaml::{Mapping, Value};
+use super::yaml::{Mapping, Value};
 
 use super::KubeconfigError;
-use super::document::{Kind, KubeFile};
+use super::document::{Depth, Kind, KubeFile};
 use super::sources::{SourceOrigin, Sources};
 
 /// A context as devk shows it.
@@ -80,7 +80,7 @@ pub struct Kubeconfig {
     sources: Sources,
     files: Vec<KubeFile>,
     /// name -> (file index, position in that file's list), per kind: the first file that
-    /// defines a name wins; within a file the last entry wins.
+    /// defines a name wins (a file never names two entries alike: kubectl refuses that).
     index: HashMap<Kind, HashMap<String, (usize, usize)>>,
 }
 
@@ -88,7 +88,7 @@ impl Kubeconfig {
     /// Reads every source file. Missing files are skipped (empty), except an explicit
     /// `--kubeconfig` file when `allow_missing_explicit` is false.
     pub fn load(sources: Sources, allow_missing_explicit: bool) -> Result<Self, KubeconfigError> {
-        Self::load_with(sources, allow_missing_explicit, false)
+        Self::load_with(sources, allow_missing_explicit, Depth::Full)
     }
 
     /// Like `load`, leaving embedded certificate blobs out of the trees: for commands that
@@ -98,17 +98,26 @@ impl Kubeconfig {
         sources: Sources,
         allow_missing_explicit: bool,
     ) -> Result<Self, KubeconfigError> {
-        Self::load_with(sources, allow_missing_explicit, true)
+        Self::load_with(sources, allow_missing_explicit, Depth::Summary)
+    }
+
+    /// The least a reader of the current context and its namespace needs (`devk current`,
+    /// `devk ns`): contexts, `current-context`, and the names of clusters and users.
+    pub fn load_current(
+        sources: Sources,
+        allow_missing_explicit: bool,
+    ) -> Result<Self, KubeconfigError> {
+        Self::load_with(sources, allow_missing_explicit, Depth::Current)
     }
 
     fn load_with(
         sources: Sources,
         allow_missing_explicit: bool,
-        light: bool,
+        depth: Depth,
     ) -> Result<Self, KubeconfigError> {
         let mut files = Vec::with_capacity(sources.files.len());
         for path in &sources.files {
-            let file = KubeFile::read_with(path, light)?;
+            let file = KubeFile::read_with(path, depth)?;
             if !file.exists() && sources.origin == SourceOrigin::Explicit && !allow_missing_explicit
             {
                 return Err(KubeconfigError::ExplicitMissing { path: path.clone() });
@@ -168,7 +177,8 @@ impl Kubeconfig {
         self.index.get(&kind)?.get(name).map(|&(file, _)| file)
     }
 
-    fn body(&self, kind: Kind, name: &str) -> Option<(usize, Option<&Mapping>)> {
+    /// The winning entry `name` of `kind`: its file index and body.
+    pub(super) fn body(&self, kind: Kind, name: &str) -> Option<(usize, Option<&Mapping>)> {
         let &(file, pos) = self.index.get(&kind)?.get(name)?;
         Some((file, self.files[file].entry_at(kind, pos)?))
     }
@@ -224,8 +234,7 @@ impl Kubeconfig {
     pub fn user(&self, name: &str) -> Option<UserInfo> {
         let (file, body) = self.body(Kind::User, name)?;
         let has = |k: &str| body.is_some_and(|b| b.contains_key(k));
-        let auth = if let Some(exec) = body.and_then(|b| b.get("exec")).and_then(Value::as_mapping)
-        {
+        let auth = if let Some(exec) = body.and_then(|b| b.get("exec")).and_then(Value::as_object) {
             AuthKind::Exec {
                 command: exec
                     .get("command")
@@ -235,7 +244,7 @@ impl Kubeconfig {
             }
         } else if let Some(ap) = body
             .and_then(|b| b.get("auth-provider"))
-            .and_then(Value::as_mapping)
+            .and_then(Value::as_object)
         {
             AuthKind::AuthProvider {
                 name: ap

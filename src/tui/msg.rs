@@ -55,6 +55,12 @@ pub enum Msg {
         generation: u64,
         message: String,
     },
+    /// The pod watch of generation `gen` cannot start: the kubeconfig is wrong for the
+    /// context (a missing cluster or user entry). It does not retry.
+    PodsKubeconfigError {
+        generation: u64,
+        message: String,
+    },
     /// Log lines and markers for the log view of generation `generation`.
     Logs {
         generation: u64,

@@ -58,6 +58,7 @@ fn header(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         }
         Conn::Connected => Span::styled("● connected", theme.local),
         Conn::Failed(_) => Span::styled("✖ unreachable", theme.danger),
+        Conn::Kubeconfig(_) => Span::styled("✖ kubeconfig", theme.danger),
     };
     let current = m.current_row().map(|row| {
         let class = if protected {

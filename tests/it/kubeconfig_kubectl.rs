@@ -172,7 +172,8 @@ fn kubectl_waits_for_nobody_but_never_writes_under_devks_lock() {
     let before = fs::read_to_string(dir.path().join("a")).unwrap();
     let lock = devk::kubeconfig::FileLock::acquire(
         &dir.path().join("a"),
-        std::time::Duration::from_secs(1),
+        &std::time::Duration::from_secs(1).into(),
+        &|| false,
     )
     .unwrap();
     let mut cmd = Command::new(&kubectl);
@@ -194,4 +195,127 @@ fn kubectl_waits_for_nobody_but_never_writes_under_devks_lock() {
     assert_eq!(fs::read_to_string(dir.path().join("a")).unwrap(), before);
     drop(lock);
     assert!(!dir.path().join("a.lock").exists());
+}
+
+/// A second kubeconfig file that client-go (kubectl) merges without complaint but kube-rs's
+/// own `Kubeconfig::merge` refuses: its `apiVersion` is empty, and kube-rs requires every
+/// file's `apiVersion` to be equal ("ApiVersionMismatch").
+const SECOND_FILE: &str =
+    "apiVersion: \"\"\ncontexts:\n- name: other\n  context: {cluster: demo, user: demo-user}\n";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn devk_connects_where_kubectl_connects_when_kube_rs_would_merge_the_files_differently() {
+    let Some(kubectl) = require_tool("kubectl", "devk_connects_where_kubectl_connects") else {
+        return;
+    };
+    let env = crate::sandbox_kubectl::sandbox().await;
+    let second = env.dir.path().join("second");
+    fs::write(&second, SECOND_FILE).unwrap();
+    let list = std::env::join_paths([&env.kubeconfig, &second]).unwrap();
+
+    // The case is real: kube-rs, left to read and merge the files itself, refuses them.
+    let first = kube::config::Kubeconfig::read_from(&env.kubeconfig).unwrap();
+    let other = kube::config::Kubeconfig::read_from(&second).unwrap();
+    assert!(
+        first.merge(other).is_err(),
+        "kube-rs merged the files after all"
+    );
+
+    let mut cmd = Command::new(&kubectl);
+    isolate(&mut cmd, env.dir.path());
+    cmd.env("KUBECONFIG", &list)
+        .args(["get", "namespaces", "-o", "name", "--request-timeout=10s"]);
+    let k = run(&mut cmd);
+    assert_eq!(k.code, 0, "kubectl: {k:?}");
+    let kubectl_names: Vec<String> = k
+        .stdout
+        .lines()
+        .map(|l| l.trim_start_matches("namespace/").to_string())
+        .collect();
+    assert!(!kubectl_names.is_empty());
+
+    // devk's CLI and library connect to the same cluster kubectl did, and list the same.
+    let mut cmd = devk(env.dir.path());
+    cmd.env("KUBECONFIG", &list).arg("ns");
+    let d = tokio::task::spawn_blocking(move || run(&mut cmd))
+        .await
+        .unwrap();
+    assert_eq!(d.code, 0, "devk ns: {d:?}");
+    let devk_names: Vec<String> = d
+        .stdout
+        .lines()
+        .map(|l| l.trim_start_matches(['*', ' ']).to_string())
+        .collect();
+    assert_eq!(devk_names, kubectl_names);
+    let sources = devk::kubeconfig::Sources::resolve(None, Some(&list), env.dir.path());
+    let client = devk::cluster::client_for(&sources, "demo").await.unwrap();
+    let names = devk::cluster::all_namespaces(&client, "demo")
+        .await
+        .unwrap();
+    assert_eq!(names, kubectl_names);
+}
+
+#[test]
+fn duplicate_names_in_one_file_are_refused_as_kubectl_refuses_them() {
+    let Some(kubectl) = require_tool("kubectl", "duplicate_names_in_one_file_are_refused") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    fs::write(
+        &file,
+        "apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters:\n- name: c\n  cluster: {server: \"https://127.0.0.1:9\"}\n- name: c\n  cluster: {server: \"https://127.0.0.1:10\"}\ncontexts:\n- name: a\n  context: {cluster: c}\n",
+    )
+    .unwrap();
+    let mut cmd = Command::new(&kubectl);
+    isolate(&mut cmd, dir.path());
+    cmd.env("KUBECONFIG", &file).args(["config", "view"]);
+    let k = run(&mut cmd);
+    assert_ne!(k.code, 0, "kubectl accepted duplicate names: {k:?}");
+    assert!(k.stderr.contains("duplicate name"), "{k:?}");
+    let mut cmd = devk(dir.path());
+    cmd.env("KUBECONFIG", &file).arg("current");
+    let d = run(&mut cmd);
+    assert_eq!(d.code, 4, "{d:?}");
+    assert!(
+        d.stderr.contains("`clusters` has two entries named `c`"),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn a_context_whose_cluster_or_user_is_missing_is_a_kubeconfig_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    fs::write(
+        &file,
+        "apiVersion: v1\nkind: Config\ncurrent-context: ok\nclusters:\n- name: c\n  cluster: {server: \"https://127.0.0.1:9\"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: ok\n  context: {cluster: c, user: u}\n- name: no-cluster\n  context: {cluster: gone, user: u}\n- name: no-user\n  context: {cluster: c, user: nobody}\n",
+    )
+    .unwrap();
+    for (context, entry) in [
+        ("no-cluster", "cluster `gone`"),
+        ("no-user", "user `nobody`"),
+    ] {
+        let mut cmd = devk(dir.path());
+        cmd.env("KUBECONFIG", &file)
+            .args(["logs", "--context", context, "-n", "default", "x"]);
+        let r = run(&mut cmd);
+        assert_eq!(r.code, 4, "{context}: {r:?}");
+        assert!(
+            r.stderr.contains(&format!(
+                "context `{context}` (in {}) names {entry}, which no kubeconfig file defines",
+                file.display()
+            )),
+            "{context}: {r:?}"
+        );
+        // Switching to it still works, as kubectl's does, with a warning.
+        let mut cmd = devk(dir.path());
+        cmd.env("KUBECONFIG", &file).args(["switch", context]);
+        let r = run(&mut cmd);
+        assert_eq!(r.code, 0, "{context}: {r:?}");
+        assert!(
+            r.stderr.contains("warning:") && r.stderr.contains(entry),
+            "{r:?}"
+        );
+    }
 }

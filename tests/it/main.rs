@@ -6,6 +6,7 @@
 mod support;
 
 mod cli_contexts;
+mod cli_pickers;
 mod config_layers;
 mod creds;
 mod creds_errors;
@@ -23,6 +24,7 @@ mod images_build;
 mod images_push;
 mod images_tui;
 mod images_world;
+mod kubeconfig_faults;
 mod kubeconfig_kubectl;
 mod logs_lifecycle;
 mod logs_sandbox;

@@ -268,7 +268,7 @@ async fn kubectl_get_secret_yaml_shows_base64_data() {
             &["get", "secret", "api-key", "-n", "team", "-o", "yaml"],
         )
         .await;
-    let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+    let v: serde_json::Value = serde_saphyr::from_str(&out).unwrap();
     assert_eq!(v["kind"].as_str(), Some("Secret"));
     assert_eq!(v["type"].as_str(), Some("Opaque"));
     assert_eq!(v["data"]["key"].as_str(), Some("czNjcmV0"));

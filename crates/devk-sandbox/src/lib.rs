@@ -324,7 +324,7 @@ fn kubeconfig_doc(url: &str, token: &str, ca_pem: Option<&str>, namespace: &str)
         "current-context": "demo",
         "preferences": {},
     });
-    serde_yaml::to_string(&doc).unwrap_or_default()
+    serde_saphyr::to_string(&doc).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -361,7 +361,7 @@ mod tests {
     #[test]
     fn kubeconfig_has_both_contexts_and_quotes_the_token() {
         let y = kubeconfig_yaml("http://127.0.0.1:1234", "tok: en#1");
-        let v: serde_yaml::Value = serde_yaml::from_str(&y).unwrap();
+        let v: serde_json::Value = serde_saphyr::from_str(&y).unwrap();
         assert_eq!(v["current-context"].as_str(), Some("demo"));
         assert_eq!(v["users"][0]["user"]["token"].as_str(), Some("tok: en#1"));
         assert_eq!(

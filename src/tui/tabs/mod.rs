@@ -102,7 +102,10 @@ pub fn page(tab: Tab) -> &'static dyn Page {
 /// kubeconfig, notices).
 pub fn owner(msg: &Msg) -> Option<&'static dyn Page> {
     Some(match msg {
-        Msg::PodsConnected { .. } | Msg::Pods { .. } | Msg::PodsError { .. } => &pods::PodsPage,
+        Msg::PodsConnected { .. }
+        | Msg::Pods { .. }
+        | Msg::PodsError { .. }
+        | Msg::PodsKubeconfigError { .. } => &pods::PodsPage,
         Msg::Logs { .. } => &logs::LogsPage,
         Msg::Minikube(_) | Msg::MinikubeLine(_) | Msg::MinikubeDone(_) => &minikube::MinikubePage,
         Msg::Hook(_) => &hook::HookPage,

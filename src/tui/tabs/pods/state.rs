@@ -18,6 +18,9 @@ pub enum Conn {
     Connecting,
     Connected,
     Failed(String),
+    /// The kubeconfig is wrong for this context (a missing cluster or user entry): nothing
+    /// to retry until the file is fixed.
+    Kubeconfig(String),
 }
 
 /// A change to the pod list from the watch.

@@ -25,6 +25,15 @@ pub(crate) async fn forward_pods(
                 PodUpdate::Reset(all) => changes.push(PodChange::Reset(all)),
                 PodUpdate::Upsert(p) => changes.push(PodChange::Upsert(p)),
                 PodUpdate::Delete(n) => changes.push(PodChange::Delete(n)),
+                PodUpdate::Kubeconfig(message) => {
+                    let _ = tx
+                        .send(Msg::PodsKubeconfigError {
+                            generation,
+                            message,
+                        })
+                        .await;
+                    break;
+                }
                 PodUpdate::Error(message) => {
                     if !changes.is_empty()
                         && tx

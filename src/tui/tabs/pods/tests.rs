@@ -111,3 +111,24 @@ fn o_sorts_by_the_next_column_and_shift_o_reverses_keeping_the_cursor_on_its_pod
         "the position is shown"
     );
 }
+
+#[test]
+fn a_kubeconfig_error_is_shown_as_such_not_as_an_unreachable_cluster() {
+    let mut m = model();
+    m.tab = Tab::Pods;
+    let generation = m.pods.generation;
+    let message = "context `dev` (in /home/u/.kube/config) names cluster `gone`, which no kubeconfig file defines; fix the context or add the entry (files: /home/u/.kube/config)";
+    update(
+        &mut m,
+        Msg::PodsKubeconfigError {
+            generation,
+            message: message.into(),
+        },
+    );
+    assert_eq!(m.pods.conn, Conn::Kubeconfig(message.into()));
+    let screen = crate::tui::fixtures::text(&crate::tui::fixtures::render(&m, 120, 40));
+    assert!(screen.contains("✖ kubeconfig"), "{screen}");
+    assert!(!screen.contains("unreachable"), "{screen}");
+    assert!(screen.contains("names cluster `gone`"), "{screen}");
+    assert!(screen.contains("devk does not retry this"), "{screen}");
+}

@@ -80,6 +80,13 @@ pub(super) fn on_msg(m: &mut Model, msg: Msg) {
             m.pods.conn = Conn::Failed(message);
             m.dirty = true;
         }
+        Msg::PodsKubeconfigError {
+            generation,
+            message,
+        } if generation == m.pods.generation => {
+            m.pods.conn = Conn::Kubeconfig(message);
+            m.dirty = true;
+        }
         _ => {}
     }
 }

@@ -55,6 +55,26 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             );
             return;
         }
+        Conn::Kubeconfig(e) => {
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::from(Span::styled(
+                        "The kubeconfig cannot connect this context.",
+                        theme.danger,
+                    )),
+                    Line::raw(""),
+                    Line::raw(e.clone()),
+                    Line::raw(""),
+                    Line::from(Span::styled(
+                        "Fix the file (or pick another context); devk does not retry this.",
+                        theme.muted,
+                    )),
+                ])
+                .wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
         Conn::Failed(e) if m.pods.rows.is_empty() => {
             f.render_widget(
                 Paragraph::new(vec![

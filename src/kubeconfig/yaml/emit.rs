@@ -1,36 +1,24 @@
-//! YAML output that kubectl reads back exactly. serde_yaml writes YAML 1.2 and leaves strings
-//! such as `n`, `yes`, `on` or `1_000` unquoted; kubectl's parser (go-yaml, YAML 1.1) reads
-//! those as booleans or numbers and then fails on a context named `n`. This emitter quotes
-//! every string that is not plainly a string in both YAML versions, and lays out blocks the
-//! way kubectl does (list dashes at the parent key's indentation).
+//! YAML output that kubectl reads back exactly. Hand-written because no maintained YAML
+//! serializer does both things this one does: (1) quote every string that is not plainly a
+//! string in YAML 1.1 as well as 1.2 (serializers follow YAML 1.2 and leave `n`, `yes`, `on`
+//! or `1_000` unquoted; kubectl's go-yaml reads those as booleans or numbers and then fails on
+//! a context named `n`), and (2) lay blocks out as kubectl does (list dashes at the parent
+//! key's indentation), so a file devk rewrites diffs cleanly against one kubectl wrote.
 
-use serde_yaml::{Mapping, Value};
+use super::{Mapping, Value};
 
-/// Serializes a document. Falls back to serde_yaml for tagged values (never seen in
-/// kubeconfigs, but kept intact if present).
-pub fn to_yaml(doc: &Value) -> Result<String, serde_yaml::Error> {
-    if contains_tag(doc) {
-        return serde_yaml::to_string(doc);
-    }
+/// Serializes a document.
+pub fn to_yaml(doc: &Value) -> String {
     let mut out = String::new();
     match doc {
-        Value::Mapping(m) if !m.is_empty() => mapping(&mut out, m, 0, false),
-        Value::Sequence(s) if !s.is_empty() => sequence(&mut out, s, 0, false),
+        Value::Object(m) if !m.is_empty() => mapping(&mut out, m, 0, false),
+        Value::Array(s) if !s.is_empty() => sequence(&mut out, s, 0, false),
         other => {
             out.push_str(&scalar(other));
             out.push('\n');
         }
     }
-    Ok(out)
-}
-
-fn contains_tag(v: &Value) -> bool {
-    match v {
-        Value::Tagged(_) => true,
-        Value::Mapping(m) => m.iter().any(|(k, v)| contains_tag(k) || contains_tag(v)),
-        Value::Sequence(s) => s.iter().any(contains_tag),
-        _ => false,
-    }
+    out
 }
 
 fn pad(out: &mut String, n: usize) {
@@ -44,14 +32,14 @@ fn mapping(out: &mut String, m: &Mapping, indent: usize, inline_first: bool) {
         if i > 0 || !inline_first {
             pad(out, indent);
         }
-        out.push_str(&scalar(k));
+        out.push_str(&string(k));
         out.push(':');
         match v {
-            Value::Mapping(inner) if !inner.is_empty() => {
+            Value::Object(inner) if !inner.is_empty() => {
                 out.push('\n');
                 mapping(out, inner, indent + 2, false);
             }
-            Value::Sequence(inner) if !inner.is_empty() => {
+            Value::Array(inner) if !inner.is_empty() => {
                 out.push('\n');
                 sequence(out, inner, indent, false);
             }
@@ -71,8 +59,8 @@ fn sequence(out: &mut String, s: &[Value], indent: usize, inline_first: bool) {
         }
         out.push_str("- ");
         match item {
-            Value::Mapping(inner) if !inner.is_empty() => mapping(out, inner, indent + 2, true),
-            Value::Sequence(inner) if !inner.is_empty() => sequence(out, inner, indent + 2, true),
+            Value::Object(inner) if !inner.is_empty() => mapping(out, inner, indent + 2, true),
+            Value::Array(inner) if !inner.is_empty() => sequence(out, inner, indent + 2, true),
             other => {
                 out.push_str(&scalar(other));
                 out.push('\n');
@@ -87,10 +75,8 @@ fn scalar(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => string(s),
-        Value::Mapping(m) if m.is_empty() => "{}".into(),
-        Value::Sequence(s) if s.is_empty() => "[]".into(),
-        // Non-empty collections are handled by the block writers; tagged values never get here.
-        other => serde_json::to_string(&format!("{other:?}")).unwrap_or_default(),
+        Value::Object(_) => "{}".into(),
+        Value::Array(_) => "[]".into(),
     }
 }
 
@@ -184,19 +170,20 @@ mod tests {
 
     #[test]
     fn layout_matches_kubectl_and_round_trips() {
-        let text = "apiVersion: v1\nclusters:\n- cluster:\n    server: https://x\n  name: n\ncontexts: []\npreferences: {}\nusers:\n- name: u\n  user:\n    exec:\n      args:\n      - eks\n      - get-token\n      env: null\n";
-        let v: Value = serde_yaml::from_str(text).unwrap();
-        let out = to_yaml(&v).unwrap();
-        assert_eq!(out, text.replace("name: n\n", "name: \"n\"\n"));
-        let back: Value = serde_yaml::from_str(&out).unwrap();
+        let text = "apiVersion: v1\nclusters:\n- cluster:\n    server: https://x\n  name: \"n\"\ncontexts: []\npreferences: {}\nusers:\n- name: u\n  user:\n    exec:\n      args:\n      - eks\n      - get-token\n      env: null\n";
+        let v: Value = crate::kubeconfig::yaml::parse_full(text).unwrap();
+        let out = to_yaml(&v);
+        assert_eq!(out, text);
+        let back: Value = crate::kubeconfig::yaml::parse_full(&out).unwrap();
         assert_eq!(back, v);
     }
 
     #[test]
     fn nested_sequences_round_trip() {
         let v: Value =
-            serde_yaml::from_str("a:\n- - 1\n  - 2\n- []\n- {}\n- x: [1]\n  y: z\n").unwrap();
-        let back: Value = serde_yaml::from_str(&to_yaml(&v).unwrap()).unwrap();
+            crate::kubeconfig::yaml::parse_full("a:\n- - 1\n  - 2\n- []\n- {}\n- x: [1]\n  y: z\n")
+                .unwrap();
+        let back: Value = crate::kubeconfig::yaml::parse_full(&to_yaml(&v)).unwrap();
         assert_eq!(back, v);
     }
 }
