@@ -13,7 +13,9 @@ pub fn interactive() -> bool {
     io::stdin().is_terminal() && io::stderr().is_terminal()
 }
 
-/// Asks the user to type `name` to go ahead with `action`. `why` explains the protection.
+/// Asks the user to type the confirmation word of context `name` (its cluster's name for a
+/// generated name such as an EKS ARN, else the name itself; the TUI asks for the same) to go
+/// ahead with `action`. `why` explains the protection.
 pub fn typed_name(name: &str, action: &str, why: &str, yes: bool) -> Result<(), Failure> {
     if yes {
         return Ok(());
@@ -26,10 +28,16 @@ pub fn typed_name(name: &str, action: &str, why: &str, yes: bool) -> Result<(), 
             ),
         ));
     }
+    let word = crate::contexts::display::confirmation_word(name);
+    let what = if word == name {
+        "its name".to_string()
+    } else {
+        format!("`{word}` (its cluster's name)")
+    };
     let mut err = io::stderr();
     let _ = write!(
         err,
-        "\x1b[1;31m`{name}` is a protected context\x1b[0m ({why}).\nType its name to {action} it: "
+        "\x1b[1;31m`{name}` is a protected context\x1b[0m ({why}).\nType {what} to {action} it: "
     );
     let _ = err.flush();
     let mut answer = String::new();
@@ -37,12 +45,12 @@ pub fn typed_name(name: &str, action: &str, why: &str, yes: bool) -> Result<(), 
         .lock()
         .read_line(&mut answer)
         .map_err(|e| Failure::new(Exit::Io, format!("cannot read the confirmation: {e}")))?;
-    if answer.trim_end_matches(['\r', '\n']) == name {
+    if answer.trim_end_matches(['\r', '\n']) == word {
         Ok(())
     } else {
         Err(Failure::new(
             Exit::Refused,
-            format!("not confirmed: the typed text was not `{name}`; nothing changed"),
+            format!("not confirmed: the typed text was not `{word}`; nothing changed"),
         ))
     }
 }

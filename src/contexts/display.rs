@@ -130,6 +130,14 @@ fn openshift(s: &str) -> Option<DisplayName> {
     generated(server, format!("{user} · {namespace}"), Kind::OpenShift)
 }
 
+/// What a person types to confirm an action on the protected context `context`: the cluster's
+/// name for a generated context name (`payments-prod` for an EKS ARN), else the context's own
+/// name. Typing it proves the user read which cluster they are about to act on, and it is short
+/// enough to type without looking away. The TUI dialog and the CLI prompt ask for the same.
+pub fn confirmation_word(context: &str) -> String {
+    display_name(context).name
+}
+
 /// A label per context, all distinct: the display name, and where two contexts share it, the
 /// display name with its detail (or, for names that are not generated, the whole name).
 pub fn unique_labels<'a>(contexts: impl IntoIterator<Item = &'a str>) -> Vec<String> {

@@ -215,6 +215,40 @@ fn protected_context_on_a_terminal_needs_the_typed_name() {
 }
 
 #[test]
+fn a_protected_eks_arn_is_confirmed_by_its_cluster_name_as_in_the_tui() {
+    let home = Home::new();
+    let arn = "arn:aws:eks:eu-west-1:123456789012:cluster/payments-prod";
+    let text = kubeconfig(
+        Some("minikube"),
+        &[
+            ("minikube", "minikube", "https://192.168.49.2:8443", None),
+            (arn, arn, "https://payments.example.com", None),
+        ],
+    );
+    let kc = home.kube("config", &text).display().to_string();
+    let args = format!("switch '{arn}'");
+    let Some(r) = devk_on_tty(&home, &kc, &args, &format!("{arn}\n")) else {
+        return;
+    };
+    assert_eq!(r.code, 6, "the whole ARN is not what is asked for: {r:?}");
+    assert!(
+        r.stdout
+            .contains("Type `payments-prod` (its cluster's name)"),
+        "the prompt says exactly what to type: {r:?}"
+    );
+    assert_eq!(
+        home.devk(&kc, &["current", "-o", "context"]).stdout,
+        "minikube\n"
+    );
+    let r = devk_on_tty(&home, &kc, &args, "payments-prod\n").unwrap();
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        home.devk(&kc, &["current", "-o", "context"]).stdout,
+        format!("{arn}\n")
+    );
+}
+
+#[test]
 fn switch_dash_goes_back_and_forth() {
     let home = Home::new();
     let kc = standard(&home);

@@ -19,7 +19,7 @@ use crate::tui::widgets::input;
 
 /// What the user types to switch to `context`.
 pub fn expected(context: &str) -> String {
-    display_name(context).name
+    crate::contexts::display::confirmation_word(context)
 }
 
 /// The fields of an open confirmation.
