@@ -89,7 +89,6 @@ fn minikube_tab_starts_stops_and_toggles_addons_with_live_output() {
             key("k"),
             minikube_info(),
             key("a"),
-            key("j"),
             key("enter"),
         ],
     );
@@ -144,4 +143,109 @@ fn enter_does_what_the_profile_state_calls_for(#[case] status: &str, #[case] ver
             assert!(notice.text.contains("is Starting"), "{}", notice.text);
         }
     }
+}
+
+/// The tab with the addons minikube v1.38.0 lists (recorded in tests/fixtures/minikube) and
+/// profiles with long names.
+fn minikube_v1_38() -> crate::tui::app::Model {
+    let addons = crate::minikube::parse::addons(include_str!(
+        "../../../../tests/fixtures/minikube/v1.38.0/addons-list.out"
+    ))
+    .unwrap();
+    assert!(addons.len() > 30, "{}", addons.len());
+    let mut m = model();
+    run(&mut m, vec![key("5")]);
+    let Msg::Minikube(Ok(mut info)) = info_with(&[
+        ("payments-platform-dev-eu-west-1", "OK"),
+        ("minikube", "Stopped"),
+    ]) else {
+        unreachable!()
+    };
+    info.addons = addons;
+    run(&mut m, vec![Msg::Minikube(Ok(info))]);
+    m
+}
+
+/// Names of the addons in the order they are on screen.
+fn addons_on_screen(m: &crate::tui::app::Model) -> Vec<String> {
+    let Some(Ok(info)) = &m.minikube.info else {
+        panic!("not loaded")
+    };
+    m.minikube
+        .addons_shown()
+        .iter()
+        .map(|&i| info.addons[i].name.clone())
+        .collect()
+}
+
+#[test]
+fn the_addon_cursor_moves_in_the_order_the_addons_are_shown() {
+    // Before: the screen put devk's addons first but the cursor walked minikube's
+    // alphabetical order, so `j` jumped around and enter toggled a row not highlighted.
+    let mut m = minikube_v1_38();
+    let shown = addons_on_screen(&m);
+    assert_eq!(shown[0], "registry-creds", "{shown:?}");
+    run(&mut m, vec![key("a")]);
+    for (n, name) in shown.iter().enumerate().take(8) {
+        assert_eq!(&m.minikube.selected_addon().unwrap().name, name, "row {n}");
+        run(&mut m, vec![key("j")]);
+    }
+    run(&mut m, vec![key("G")]);
+    assert_eq!(
+        &m.minikube.selected_addon().unwrap().name,
+        shown.last().unwrap()
+    );
+    let e = run(&mut m, vec![key("enter")]);
+    assert!(
+        matches!(&e[..], [Effect::RunMinikube { args }] if args.contains(shown.last().unwrap())),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn o_sorts_the_focused_list_and_the_cursor_stays_on_its_row() {
+    let mut m = minikube_v1_38();
+    // Profiles: o by status (OK before Stopped), O reverses it; the cursor stays on its
+    // profile.
+    assert_eq!(
+        m.minikube.selected_profile().unwrap().name,
+        "payments-platform-dev-eu-west-1"
+    );
+    run(&mut m, vec![key("o")]);
+    assert_eq!(m.minikube.profile_cursor.selected, 0);
+    run(&mut m, vec![key("O")]);
+    assert_eq!(m.minikube.profile_cursor.selected, 1);
+    assert_eq!(
+        m.minikube.selected_profile().unwrap().name,
+        "payments-platform-dev-eu-west-1"
+    );
+    // Addons: o by name, o again enabled first.
+    run(&mut m, vec![key("a"), key("o")]);
+    let shown = addons_on_screen(&m);
+    let mut by_name = shown.clone();
+    by_name.sort();
+    assert_eq!(shown, by_name);
+    assert_eq!(m.minikube.selected_addon().unwrap().name, "registry-creds");
+    run(&mut m, vec![key("o")]);
+    let Some(Ok(info)) = &m.minikube.info else {
+        unreachable!()
+    };
+    let enabled: Vec<bool> = m
+        .minikube
+        .addons_shown()
+        .iter()
+        .map(|&i| info.addons[i].enabled)
+        .collect();
+    assert!(enabled[0], "enabled first");
+    assert!(enabled.windows(2).all(|w| w[0] >= w[1]), "{enabled:?}");
+}
+
+#[test]
+fn minikube_tab_with_every_v1_38_addon_at_120x40_and_80x24() {
+    let mut bottom = minikube_v1_38();
+    run(&mut bottom, vec![key("a"), key("G")]);
+    assert_screens!([
+        ("minikube_v1_38", minikube_v1_38()),
+        ("minikube_v1_38_last_addon", bottom)
+    ]);
 }

@@ -15,27 +15,40 @@ pub(super) fn load_minikube(m: &Model) -> Effect {
 
 /// Actions on the Minikube tab. None leaves them to the router.
 pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
-    use super::state::{Focus, Operation};
+    use super::state::{ADDON_SORTABLE, Focus, Operation, PROFILE_SORTABLE};
     use crate::minikube::{Minikube, ProfileState};
+    let page = usize::from(m.size.1.saturating_sub(8)).max(1);
     let mk = &mut m.minikube;
-    let effects = match action {
-        Action::Up | Action::Down => {
-            let nav = if action == Action::Down {
-                Nav::Down
-            } else {
-                Nav::Up
-            };
-            match (&mk.info, mk.focus) {
-                (Some(Ok(info)), Focus::Profiles) => {
-                    let before = mk.profile_cursor.selected;
-                    mk.profile_cursor.nav(nav, info.profiles.len(), 1);
-                    if before != mk.profile_cursor.selected {
-                        mk.addon_cursor.selected = 0;
-                        return Some(vec![load_minikube(m)]);
-                    }
+    if let Some(nav) = Nav::from_action(action) {
+        m.dirty = true;
+        match (&mk.info, mk.focus) {
+            (Some(Ok(info)), Focus::Profiles) => {
+                let before = mk.selected_profile().map(|p| p.name.clone());
+                mk.profile_cursor.nav(nav, info.profiles.len(), page);
+                if before != mk.selected_profile().map(|p| p.name.clone()) {
+                    mk.addon_cursor.selected = 0;
+                    return Some(vec![load_minikube(m)]);
                 }
-                (Some(Ok(info)), Focus::Addons) => mk.addon_cursor.nav(nav, info.addons.len(), 1),
-                _ => {}
+            }
+            (Some(Ok(info)), Focus::Addons) => mk.addon_cursor.nav(nav, info.addons.len(), page),
+            _ => {}
+        }
+        return Some(Vec::new());
+    }
+    let effects = match action {
+        Action::Sort | Action::SortReverse => {
+            let reverse = action == Action::SortReverse;
+            match mk.focus {
+                Focus::Profiles => {
+                    let mut list = std::mem::take(&mut mk.profile_cursor);
+                    list.change_sort(&PROFILE_SORTABLE, reverse, |c| mk.profiles_shown_with(c));
+                    mk.profile_cursor = list;
+                }
+                Focus::Addons => {
+                    let mut list = std::mem::take(&mut mk.addon_cursor);
+                    list.change_sort(&ADDON_SORTABLE, reverse, |c| mk.addons_shown_with(c));
+                    mk.addon_cursor = list;
+                }
             }
             Vec::new()
         }
@@ -116,7 +129,11 @@ pub(super) fn on_msg(m: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Minikube(info) => {
             let mk = &mut m.minikube;
-            mk.info = Some(info.map(|b| *b));
+            mk.info = Some(info.map(|b| {
+                let mut info = *b;
+                info.order_addons();
+                info
+            }));
             if let Some(Ok(i)) = &mk.info {
                 let (profiles, addons) = (i.profiles.len(), i.addons.len());
                 mk.profile_cursor.clamp(profiles);

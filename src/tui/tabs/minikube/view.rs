@@ -4,21 +4,25 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::state::Focus;
 use crate::minikube::ProfileState;
 use crate::tui::app::Model;
-use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::table::{
+    Column, TableRow, TableView, Text, Width, cut_end, scroll_offset,
+};
 
-/// Addons devk users care about most, listed first.
-const KEY_ADDONS: [&str; 5] = [
-    "registry-creds",
-    "ingress",
-    "registry",
-    "dashboard",
-    "metrics-server",
+/// The profile table's columns; `PROFILE_SORTABLE` indexes them. The name tells profiles
+/// apart, so the node count, then the IP, then the driver give way to it first.
+const PROFILE_COLUMNS: [Column; 6] = [
+    Column::new("PROFILE", Width::Fit { min: 16, max: 60 }).names(),
+    Column::new("STATUS", Width::Fit { min: 7, max: 19 }),
+    Column::new("DRIVER", Width::Fit { min: 6, max: 10 }).optional(1),
+    Column::new("K8S", Width::Fit { min: 7, max: 9 }),
+    Column::new("NODES", Width::Fixed(5)).optional(3),
+    Column::new("IP", Width::Fit { min: 7, max: 15 }).optional(2),
 ];
 
 pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
@@ -56,11 +60,12 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     let [profiles_area, addons_area] =
         Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(top);
 
-    let rows: Vec<Row> = info
-        .profiles
-        .iter()
+    let profile_rows: Vec<TableRow> = mk
+        .profiles_shown()
+        .into_iter()
         .enumerate()
-        .map(|(i, p)| {
+        .filter_map(|(pos, i)| info.profiles.get(i).map(|p| (pos, p)))
+        .map(|(pos, p)| {
             // Whichever words this minikube version uses, the colour says the same thing.
             let status_style = match p.state() {
                 ProfileState::Running => theme.local,
@@ -68,69 +73,84 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
                 ProfileState::Error => theme.danger,
                 ProfileState::Stopped | ProfileState::Unknown => theme.muted,
             };
-            let row = Row::new(vec![
-                Cell::from(format!("{}{}", if p.active { "● " } else { "  " }, p.name)),
-                Cell::from(Span::styled(p.status.clone(), status_style)),
-                Cell::from(p.driver.clone()),
-                Cell::from(p.kubernetes_version.clone()),
-                Cell::from(p.nodes.to_string()),
-                Cell::from(p.ip.clone().unwrap_or_default()),
-            ]);
-            if i == mk.profile_cursor.selected && mk.focus == Focus::Profiles {
-                row.style(theme.selected)
-            } else {
-                row
+            TableRow {
+                cells: vec![
+                    Text::from(format!("{}{}", if p.active { "● " } else { "  " }, p.name)),
+                    Text::styled(p.status.clone(), status_style),
+                    Text::from(p.driver.clone()),
+                    Text::from(p.kubernetes_version.clone()),
+                    Text::from(p.nodes.to_string()),
+                    Text::from(p.ip.clone().unwrap_or_default()),
+                ],
+                style: if pos == mk.profile_cursor.selected && mk.focus == Focus::Profiles {
+                    theme.selected
+                } else {
+                    Default::default()
+                },
             }
         })
         .collect();
-    let profiles = Table::new(
-        rows,
-        [
-            Constraint::Fill(3),
-            Constraint::Length(9),
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Length(5),
-            Constraint::Fill(2),
-        ],
-    )
-    .header(Row::new(vec!["PROFILE", "STATUS", "DRIVER", "K8S", "NODES", "IP"]).style(theme.muted));
     if info.profiles.is_empty() {
         f.render_widget(
             Paragraph::new("No minikube profiles yet: `devk minikube start` creates one."),
             profiles_area,
         );
     } else {
-        f.render_widget(profiles, profiles_area);
+        let rows_room = usize::from(profiles_area.height.saturating_sub(2));
+        TableView {
+            columns: &PROFILE_COLUMNS,
+            rows: &profile_rows,
+            offset: scroll_offset(mk.profile_cursor.selected, rows_room),
+            header_style: theme.muted,
+            sort: mk.profile_cursor.sort.map(|s| (s.column, s.reverse)),
+        }
+        .draw(f, profiles_area);
     }
 
-    let mut addons: Vec<(usize, &crate::minikube::Addon)> =
-        info.addons.iter().enumerate().collect();
-    addons.sort_by_key(|(_, a)| (!KEY_ADDONS.contains(&a.name.as_str()), a.name.clone()));
+    let addons_shown = mk.addons_shown();
     let mut lines = Vec::new();
-    if addons.is_empty() {
+    if addons_shown.is_empty() {
         lines.push(Line::from(Span::styled(
             "Start the profile to see its addons.",
             theme.muted,
         )));
     }
-    for (i, a) in addons {
+    let addons_room = usize::from(addons_area.height.saturating_sub(1));
+    let first = scroll_offset(mk.addon_cursor.selected, addons_room);
+    let width = usize::from(addons_area.width.saturating_sub(3));
+    for (pos, i) in addons_shown
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(addons_room)
+    {
+        let Some(a) = info.addons.get(*i) else {
+            continue;
+        };
         let mark = if a.enabled {
             Span::styled("✓ ", theme.local)
         } else {
             Span::raw("  ")
         };
-        let style = if i == mk.addon_cursor.selected && mk.focus == Focus::Addons {
+        let style = if pos == mk.addon_cursor.selected && mk.focus == Focus::Addons {
             theme.selected
         } else {
             Default::default()
         };
-        lines.push(Line::from(vec![mark, Span::styled(a.name.clone(), style)]));
+        lines.push(Line::from(vec![
+            mark,
+            Span::styled(cut_end(&a.name, width), style),
+        ]));
     }
+    let order = match mk.addon_cursor.sort {
+        Some(s) if s.column == 1 => format!(" · by name{}", if s.reverse { "▼" } else { "▲" }),
+        Some(s) if s.column == 2 => format!(" · enabled{}", if s.reverse { "▼" } else { "▲" }),
+        Some(s) if s.reverse => " · ▼".to_string(),
+        _ => String::new(),
+    };
     let title = format!(
-        " addons of {} ({} switches) ",
+        " addons of {}{order} ",
         info.addons_of.clone().unwrap_or_default(),
-        m.keymap.first_key(Action::MkAddons)
     );
     f.render_widget(
         Paragraph::new(lines).block(
