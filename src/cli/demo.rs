@@ -58,7 +58,7 @@ pub fn exec(args: DemoArgs, g: &Globals) -> Result<(), Failure> {
         in_demo_project(dir.path(), g, sources, &args.ui)
     };
     rt.block_on(handle.shutdown());
-    let needs = if args.ui.exit_after_first_frame {
+    let needs = if args.ui.exit_after_first_frame || result.is_err() {
         Vec::new()
     } else {
         g.config()

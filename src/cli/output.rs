@@ -12,6 +12,10 @@ pub struct Failure {
     pub exit: Exit,
     /// Empty for a quiet ending (a closed pipe).
     pub message: String,
+    /// A signal devk was ended by (SIGTERM, SIGHUP) after cleaning up: `report` ends the
+    /// process by it, so a shell sees 143 for a `kill` and a supervisor sees the signal, as
+    /// for any Unix tool, instead of a success.
+    signal: Option<i32>,
 }
 
 impl Failure {
@@ -19,13 +23,28 @@ impl Failure {
         Failure {
             exit,
             message: message.into(),
+            signal: None,
         }
     }
 
-    /// Prints the message (if any) and gives the exit code.
+    /// devk was ended by `signal`; everything is cleaned up by the time `report` runs.
+    pub fn signal(signal: i32) -> Failure {
+        Failure {
+            signal: Some(signal),
+            ..Failure::new(Exit::Failure, "")
+        }
+    }
+
+    /// Prints the message (if any) and gives the exit code; for a signal, ends the process by
+    /// that signal's default action.
     pub fn report(self) -> ExitCode {
         if !self.message.is_empty() {
             let _ = writeln!(io::stderr(), "devk: {}", self.message);
+        }
+        if let Some(signal) = self.signal {
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+            // Only reached if the signal did not end the process: the shell's code for it.
+            return ExitCode::from(u8::try_from(128 + signal).unwrap_or(1));
         }
         self.exit.into()
     }

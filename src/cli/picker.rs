@@ -18,9 +18,27 @@ const MAX_ROWS: usize = 10;
 /// One candidate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
+    /// What is picked (the context's full name); typing matches it.
     pub name: String,
+    /// How it is shown: the cluster's name for a generated context name (an EKS ARN shows as
+    /// `payments-prod`), distinct across the items.
+    pub label: String,
+    /// Where the cluster is (`eu-west-1 · 123456789012`), shown after the label.
+    pub detail: Option<String>,
     /// Short text after the name (`current`, `protected`).
     pub note: String,
+}
+
+impl Item {
+    /// An item for the context `name`, shown as `label`.
+    pub fn context(name: &str, label: String, note: String) -> Item {
+        Item {
+            name: name.to_string(),
+            label,
+            detail: crate::contexts::display::display_name(name).detail,
+            note,
+        }
+    }
 }
 
 /// What the picker shows: the filtered items and the selection. Pure, so the keys are tested
@@ -133,8 +151,13 @@ impl<'a> State<'a> {
             } else {
                 format!("  ({})", item.note)
             };
+            // The label's detail is dropped when the label itself already carries it.
+            let detail = match &item.detail {
+                Some(d) if !item.label.contains(d.as_str()) => format!("  {d}"),
+                _ => String::new(),
+            };
             out.push((
-                fit(&format!("{mark}{}{note}", item.name), width),
+                fit(&format!("{mark}{}{detail}{note}", item.label), width),
                 row == self.selected,
             ));
         }
@@ -224,10 +247,7 @@ mod tests {
     fn items() -> Vec<Item> {
         ["eks-prod-eu", "eks-staging", "kind-dev", "minikube"]
             .iter()
-            .map(|n| Item {
-                name: n.to_string(),
-                note: String::new(),
-            })
+            .map(|n| Item::context(n, n.to_string(), String::new()))
             .collect()
     }
 
@@ -287,9 +307,9 @@ mod tests {
     #[test]
     fn long_lists_scroll_with_the_selection_and_lines_fit_the_width() {
         let many: Vec<Item> = (0..50)
-            .map(|i| Item {
-                name: format!("ctx-{i:04}-with-a-very-long-name-indeed"),
-                note: "protected".into(),
+            .map(|i| {
+                let name = format!("ctx-{i:04}-with-a-very-long-name-indeed");
+                Item::context(&name, name.clone(), "protected".into())
             })
             .collect();
         let mut s = State::new(&many, None);
@@ -303,5 +323,37 @@ mod tests {
                 .last()
                 .is_some_and(|(l, sel)| *sel && l.starts_with("> ctx-0020"))
         );
+    }
+
+    #[test]
+    fn eks_arns_are_shown_by_their_cluster_name_and_picked_by_their_full_name() {
+        let arns = [
+            "arn:aws:eks:eu-west-1:123456789012:cluster/payments-prod",
+            "arn:aws:eks:eu-west-1:123456789012:cluster/payments-staging",
+            "arn:aws:eks:us-east-1:123456789012:cluster/payments-prod",
+        ];
+        let labels = crate::contexts::display::unique_labels(arns);
+        let items: Vec<Item> = arns
+            .iter()
+            .zip(labels)
+            .map(|(n, l)| Item::context(n, l, String::new()))
+            .collect();
+        let s = State::new(&items, Some(arns[1]));
+        let lines: Vec<String> = s.lines(80).into_iter().map(|(l, _)| l).collect();
+        // At 80 columns, every row is told apart by what is on screen, not by a cut ARN.
+        assert_eq!(lines[2], "> payments-staging  eu-west-1 · 123456789012");
+        assert!(
+            lines[1].starts_with("  payments-prod (eu-west-1"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[3].starts_with("  payments-prod (us-east-1"),
+            "{lines:?}"
+        );
+        let mut s = State::new(&items, None);
+        for c in "us-east".chars() {
+            press(&mut s, KeyCode::Char(c));
+        }
+        assert_eq!(press(&mut s, KeyCode::Enter), Step::Picked(arns[2].into()));
     }
 }

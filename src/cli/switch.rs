@@ -113,10 +113,13 @@ fn pick_context(kc: &Kubeconfig, rules: &crate::policy::ClassRules) -> Result<St
         ));
     }
     let current = kc.current_context();
+    let labels =
+        crate::contexts::display::unique_labels(kc.contexts().iter().map(|c| c.name.as_str()));
     let items: Vec<picker::Item> = kc
         .contexts()
         .iter()
-        .map(|ctx| {
+        .zip(labels)
+        .map(|(ctx, label)| {
             let mut notes = Vec::new();
             if current == Some(ctx.name.as_str()) {
                 notes.push("current");
@@ -124,10 +127,7 @@ fn pick_context(kc: &Kubeconfig, rules: &crate::policy::ClassRules) -> Result<St
             if classify_context(kc, rules, ctx).class == ContextClass::Protected {
                 notes.push("protected");
             }
-            picker::Item {
-                name: ctx.name.clone(),
-                note: notes.join(", "),
-            }
+            picker::Item::context(&ctx.name, label, notes.join(", "))
         })
         .collect();
     match picker::pick(&items, current) {

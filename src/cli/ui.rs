@@ -33,7 +33,7 @@ pub fn open(
     } else {
         Until::Quit
     };
-    run_tui(
+    let ended_by = run_tui(
         &loaded,
         TuiOptions {
             first_run_hint: if simulated {
@@ -46,7 +46,11 @@ pub fn open(
             until,
         },
     )
-    .map_err(|e| Failure::new(e.exit, e.message))
+    .map_err(|e| Failure::new(e.exit, e.message))?;
+    match ended_by {
+        Some(signal) => Err(Failure::signal(signal)),
+        None => Ok(()),
+    }
 }
 
 pub fn exec(args: Args, g: &Globals) -> Result<(), Failure> {

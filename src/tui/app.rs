@@ -122,6 +122,8 @@ pub struct Model {
     /// Something changed since the last frame.
     pub dirty: bool,
     pub quit: bool,
+    /// The signal that ended the session (SIGHUP: the terminal closed; SIGTERM: a `kill`).
+    pub ended_by: Option<i32>,
 }
 
 impl Model {
@@ -152,6 +154,7 @@ impl Model {
             size: (80, 24),
             dirty: true,
             quit: false,
+            ended_by: None,
         };
         m.select_current_context();
         m

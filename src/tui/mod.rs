@@ -157,7 +157,9 @@ pub fn prepare(
 }
 
 /// Opens the TUI on the current terminal and runs it until the user quits.
-pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
+/// Runs the TUI until `q`, or until a signal ends it: then the signal (SIGHUP, SIGTERM), for
+/// the caller to end by once it has cleaned up.
+pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<Option<i32>, TuiError> {
     let (keymap, theme) = keymap_and_theme(loaded, theme::color_enabled())?;
     let cfg = &loaded.config;
     let (model, env) = prepare(cfg, keymap, &opts)?;
@@ -185,5 +187,5 @@ pub fn run_tui(loaded: &Loaded, opts: TuiOptions) -> Result<(), TuiError> {
     runtime::terminal::restore();
     // Leave background tasks (a watch stuck connecting) behind without waiting for them.
     rt.shutdown_timeout(Duration::from_millis(100));
-    result.map(|_| ()).map_err(io_err)
+    result.map(|m| m.ended_by).map_err(io_err)
 }

@@ -4,121 +4,24 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use devk::sandbox::{SandboxHandle, SandboxOptions, Scenario, start};
 
 use crate::support::{devk, devk_bin, kubeconfig, require_tool, run};
+use crate::tmux::Tmux;
 
-/// A tmux server of its own, running one command in a 100x30 pane, killed on drop.
-struct Pane {
-    tmux: PathBuf,
-    socket: String,
-}
-
-impl Pane {
-    fn start(tmux: PathBuf, home: &Path, kubeconfig: &Path, args: &str, done: &Path) -> Pane {
-        let socket = format!(
-            "devk-picker-{}-{}",
-            std::process::id(),
-            home.file_name().unwrap().to_string_lossy()
-        );
-        let cmd = format!(
-            "env HOME={h} XDG_CONFIG_HOME={h}/.config XDG_STATE_HOME={h}/.state KUBECONFIG={k} TERM=xterm-256color {devk} {args}; echo $? > {done}; sleep 30",
-            h = home.display(),
-            k = kubeconfig.display(),
-            devk = devk_bin().display(),
-            done = done.display(),
-        );
-        let p = Pane { tmux, socket };
-        let ok = p
-            .cmd(&[
-                "new-session",
-                "-d",
-                "-s",
-                "p",
-                "-x",
-                "100",
-                "-y",
-                "30",
-                &cmd,
-            ])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "tmux new-session failed");
-        p
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(&self.tmux);
-        c.args(["-L", &self.socket]).args(args);
-        c
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "p"];
-        args.extend_from_slice(keys);
-        assert!(self.cmd(&args).status().unwrap().success());
-    }
-
-    fn text(&self, text: &str) {
-        assert!(
-            self.cmd(&["send-keys", "-t", "p", "-l", text])
-                .status()
-                .unwrap()
-                .success()
-        );
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .cmd(&["capture-pane", "-p", "-t", "p"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits (15 s at most: a bound, not a timed assertion) until the screen satisfies `pred`.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "timed out waiting for {what}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Pane {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]).status();
-    }
-}
-
-/// Waits for the command's exit status, written to `done`.
-fn exit_code(done: &Path) -> i32 {
-    let start = Instant::now();
-    loop {
-        if let Some(code) = fs::read_to_string(done)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-        {
-            return code;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "the command never ended"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+/// `devk ARGS` on a 100x30 terminal with `home` and `kubeconfig`. `run` names this run: its
+/// tmux socket and exit status file are its own.
+fn on_terminal(tmux: PathBuf, home: &Path, kubeconfig: &Path, args: &str, run: &str) -> Tmux {
+    let dir = home.join(run);
+    fs::create_dir_all(&dir).unwrap();
+    let line = format!(
+        "env HOME={h} XDG_CONFIG_HOME={h}/.config XDG_STATE_HOME={h}/.state KUBECONFIG={k} TERM=xterm-256color {devk} {args}",
+        h = home.display(),
+        k = kubeconfig.display(),
+        devk = devk_bin().display(),
+    );
+    Tmux::run_line(tmux, &dir, &line, 100, 30)
 }
 
 fn contexts_file(home: &Path) -> PathBuf {
@@ -150,8 +53,7 @@ fn switch_without_a_name_on_a_terminal_picks_by_fuzzy_filter() {
     };
     let home = tempfile::tempdir().unwrap();
     let file = contexts_file(home.path());
-    let done = home.path().join("done");
-    let p = Pane::start(tmux, home.path(), &file, "switch", &done);
+    let p = on_terminal(tmux, home.path(), &file, "switch", "pick");
     let s = p.wait_for("the picker", |s| s.contains("context>"));
     assert!(
         s.contains("(4/4)") && s.contains("> minikube  (current)"),
@@ -161,7 +63,7 @@ fn switch_without_a_name_on_a_terminal_picks_by_fuzzy_filter() {
     let s = p.wait_for("the filtered list", |s| s.contains("(1/4)"));
     assert!(s.contains("> eks-staging"), "{s}");
     p.keys(&["Enter"]);
-    assert_eq!(exit_code(&done), 0, "{}", p.screen());
+    assert_eq!(p.exit_status(), 0, "{}", p.screen());
     let s = p.screen();
     assert!(s.contains("Switched to context \"eks-staging\"."), "{s}");
     assert!(
@@ -178,8 +80,7 @@ fn a_protected_context_picked_still_asks_for_its_name_and_escape_changes_nothing
     };
     let home = tempfile::tempdir().unwrap();
     let file = contexts_file(home.path());
-    let done = home.path().join("done");
-    let p = Pane::start(tmux.clone(), home.path(), &file, "switch", &done);
+    let p = on_terminal(tmux.clone(), home.path(), &file, "switch", "pick");
     p.wait_for("the picker", |s| s.contains("context>"));
     p.text("prod");
     let s = p.wait_for("the protected row", |s| s.contains("(1/4)"));
@@ -188,15 +89,14 @@ fn a_protected_context_picked_still_asks_for_its_name_and_escape_changes_nothing
     p.wait_for("the confirmation", |s| s.contains("Type its name"));
     p.text("eks-prod-eu");
     p.keys(&["Enter"]);
-    assert_eq!(exit_code(&done), 0, "{}", p.screen());
+    assert_eq!(p.exit_status(), 0, "{}", p.screen());
     assert_eq!(current(home.path(), &file), "eks-prod-eu");
     drop(p);
 
-    let done = home.path().join("done-esc");
-    let p = Pane::start(tmux, home.path(), &file, "switch", &done);
+    let p = on_terminal(tmux, home.path(), &file, "switch", "escape");
     p.wait_for("the picker", |s| s.contains("context>"));
     p.keys(&["Escape"]);
-    assert_eq!(exit_code(&done), 1, "{}", p.screen());
+    assert_eq!(p.exit_status(), 1, "{}", p.screen());
     assert!(p.screen().contains("no context picked; nothing changed"));
     assert_eq!(current(home.path(), &file), "eks-prod-eu");
 }

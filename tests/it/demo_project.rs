@@ -6,6 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::{devk, devk_bin, require_tool, run};
+use crate::tmux::Tmux;
 
 /// Waits (15 s at most) for `pred`, polling.
 fn wait(what: &str, mut pred: impl FnMut() -> bool) {
@@ -19,14 +20,20 @@ fn wait(what: &str, mut pred: impl FnMut() -> bool) {
     }
 }
 
-/// A tmux session running `devk demo` with a TMPDIR of its own; the shell writes devk's exit
-/// status to a file when it ends.
+/// `devk demo` (or other `devk` arguments) on a terminal in tmux, with a HOME and a TMPDIR of
+/// its own.
 struct Demo {
-    tmux: PathBuf,
-    socket: String,
+    term: Tmux,
     home: tempfile::TempDir,
     tmp: PathBuf,
-    status: PathBuf,
+}
+
+impl std::ops::Deref for Demo {
+    type Target = Tmux;
+
+    fn deref(&self) -> &Tmux {
+        &self.term
+    }
 }
 
 impl Demo {
@@ -39,80 +46,15 @@ impl Demo {
         let home = tempfile::tempdir().unwrap();
         let tmp = home.path().join("tmp");
         std::fs::create_dir(&tmp).unwrap();
-        let status = home.path().join("status");
-        let socket = format!(
-            "devk-demo-{}-{}",
-            std::process::id(),
-            home.path().file_name().unwrap().to_string_lossy()
-        );
-        let cmd = format!(
+        let line = format!(
             "cd {h} && env -u KUBECONFIG -u CI HOME={h} XDG_CONFIG_HOME={h}/.config \
-             XDG_STATE_HOME={h}/.state TMPDIR={tmp} TERM=xterm-256color {extra_env} {devk} {args}; \
-             echo $? > {status}; sleep 30",
+             XDG_STATE_HOME={h}/.state TMPDIR={tmp} TERM=xterm-256color {extra_env} {devk} {args}",
             h = home.path().display(),
             tmp = tmp.display(),
             devk = devk_bin().display(),
-            status = status.display(),
         );
-        let d = Demo {
-            tmux,
-            socket,
-            home,
-            tmp,
-            status,
-        };
-        let ok = d
-            .cmd(&[
-                "new-session",
-                "-d",
-                "-s",
-                "d",
-                "-x",
-                "120",
-                "-y",
-                "36",
-                &cmd,
-            ])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "tmux new-session failed");
-        d
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(&self.tmux);
-        c.args(["-L", &self.socket]).args(args);
-        c
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "d"];
-        args.extend_from_slice(keys);
-        assert!(self.cmd(&args).status().unwrap().success());
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .cmd(&["capture-pane", "-p", "-t", "d"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let last = self.screen();
-            if pred(&last) {
-                return last;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "timed out waiting for {what}; screen:\n{last}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let term = Tmux::run_line(tmux, home.path(), &line, 120, 36);
+        Demo { term, home, tmp }
     }
 
     /// The demo's temporary directories (one while it runs).
@@ -123,38 +65,6 @@ impl Demo {
             .filter(|e| e.file_name().to_string_lossy().starts_with("devk-demo-"))
             .map(|e| e.path())
             .collect()
-    }
-
-    /// devk's exit status, once the shell has written it.
-    fn exit_status(&self) -> i32 {
-        wait("devk to exit", || self.status.exists());
-        std::fs::read_to_string(&self.status)
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap()
-    }
-
-    /// The pid of devk: the child of the pane's shell.
-    fn devk_pid(&self) -> u32 {
-        let out = self
-            .cmd(&["list-panes", "-t", "d", "-F", "#{pane_pid}"])
-            .output()
-            .unwrap();
-        let shell = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
-            .unwrap_or_default();
-        children
-            .split_whitespace()
-            .next()
-            .and_then(|p| p.parse().ok())
-            .expect("devk runs under the pane's shell")
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]).status();
     }
 }
 
@@ -220,14 +130,15 @@ fn demo_removes_its_project_on_sigterm() {
     let d = Demo::start(tmux, "");
     d.wait_for("the demo to connect", |s| s.contains("connected"));
     assert_eq!(d.dirs().len(), 1);
-    let pid = d.devk_pid();
+    let pid = d.command_pid();
     let killed = Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    // SIGTERM ends the TUI as `q` does: the terminal is restored and everything removed.
-    assert_eq!(d.exit_status(), 0);
+    // SIGTERM ends the TUI as `q` does, the terminal restored and everything removed, and
+    // then devk ends by the signal, as the shell reports it (128 + 15).
+    assert_eq!(d.exit_status(), 143);
     wait("the demo's directory to go", || d.dirs().is_empty());
 }
 

@@ -37,6 +37,7 @@ mod sandbox_kubectl_logs;
 mod sandbox_pulls;
 mod sandbox_workloads;
 mod services;
+mod tmux;
 mod tui_day;
 mod tui_e2e;
 mod why_sandbox;

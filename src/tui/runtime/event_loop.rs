@@ -69,7 +69,8 @@ where
     }
     let mut events = events;
     // A closed terminal (SIGHUP) or a `kill` (SIGTERM) ends the loop like `q` does, so the
-    // terminal is restored and `devk demo` removes its temporary kubeconfig.
+    // terminal is restored and `devk demo` removes its temporary kubeconfig; the signal is
+    // kept in the model so devk can end by it once everything is cleaned up.
     let mut hangup = signal(SignalKind::hangup()).ok();
     let mut terminate = signal(SignalKind::terminate()).ok();
     // Frames are drawn at most `fps` times a second and only when something changed: the
@@ -87,8 +88,14 @@ where
                 None => break,
             },
             Some(m) = rx.recv() => Some(m),
-            _ = next_signal(&mut hangup) => break,
-            _ = next_signal(&mut terminate) => break,
+            _ = next_signal(&mut hangup) => {
+                model.ended_by = Some(signal_hook::consts::SIGHUP);
+                break;
+            }
+            _ = next_signal(&mut terminate) => {
+                model.ended_by = Some(signal_hook::consts::SIGTERM);
+                break;
+            }
             _ = tokio::time::sleep_until(last_frame + frame_gap), if model.dirty => {
                 let started = std::time::Instant::now();
                 terminal.draw(|f| view(&model, theme, f)).map_err(Into::into)?;
