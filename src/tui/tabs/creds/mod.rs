@@ -61,6 +61,11 @@ impl Page for CredsPage {
         view::draw(m, theme, f, area);
     }
 
+    fn position(&self, m: &Model) -> Option<String> {
+        let n = m.creds.shown().len();
+        (n > 0).then(|| m.creds.list.position(n))
+    }
+
     fn hints(&self, m: &Model) -> Vec<Hint> {
         let k = |a: Action| m.keymap.first_key(a);
         vec![

@@ -6,6 +6,7 @@ use crate::config::CredsConfig;
 use crate::ecr::refresh::Report;
 use crate::ecr::schedule::Due;
 use crate::ecr::status::StatusRow;
+use crate::tui::widgets::list::{ListCursor, SortKey};
 
 /// Whether devk may write pull secrets into the current context.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -75,7 +76,13 @@ pub struct CredsState {
     pub failures: u32,
     /// The next automatic refresh; None when nothing is scheduled.
     pub due: Option<Due>,
+    /// The cursor over the pull secrets (position, scrolling, `o` sorting).
+    pub list: ListCursor,
 }
+
+/// The columns `o` sorts by, in turn, after the list's own order (by namespace): soonest to
+/// expire, secret, by whom.
+pub const SORTABLE: [usize; 4] = [0, 3, 1, 2];
 
 impl Default for CredsState {
     fn default() -> Self {
@@ -98,7 +105,29 @@ impl CredsState {
             last: None,
             failures: 0,
             due: None,
+            list: ListCursor::default(),
         }
+    }
+
+    /// Indices of the rows in the order shown (`list` decides the sort).
+    pub fn shown_with(&self, list: &ListCursor) -> Vec<usize> {
+        let Some(Ok(rows)) = &self.rows else {
+            return Vec::new();
+        };
+        list.sorted((0..rows.len()).collect(), |i, column| {
+            let r = &rows[i];
+            match column {
+                1 => SortKey::Text(r.secret.clone()),
+                2 => SortKey::Text(r.kind.as_str().to_string()),
+                // Soonest first; secrets with no known expiry last.
+                3 => SortKey::Number(r.expires_unix.unwrap_or(i64::MAX)),
+                _ => SortKey::Text(r.namespace.clone()),
+            }
+        })
+    }
+
+    pub fn shown(&self) -> Vec<usize> {
+        self.shown_with(&self.list)
     }
 
     /// The last refresh failed.

@@ -24,6 +24,7 @@ pub fn on_snapshot(m: &mut Model) -> Vec<Effect> {
     c.generation += 1;
     c.context = context;
     c.rows = None;
+    c.list.selected = 0;
     c.running = false;
     c.last = None;
     c.failures = 0;
@@ -67,6 +68,8 @@ pub(super) fn on_status(
         return Vec::new();
     }
     m.creds.rows = Some(result);
+    let n = m.creds.shown().len();
+    m.creds.list.clamp(n);
     m.dirty = true;
     if m.creds.last.is_none() && m.creds.settings.auto_refresh && !m.creds.running {
         let before = m.creds.refresh_before;
@@ -217,7 +220,26 @@ pub(super) fn on_refreshed(
 
 /// Actions on the Registry creds tab; None leaves them to the router.
 pub(super) fn on_action(m: &mut Model, action: Action) -> Option<Vec<Effect>> {
+    if let Some(nav) = crate::tui::widgets::list::Nav::from_action(action) {
+        let page = usize::from(m.size.1.saturating_sub(12)).max(1);
+        let n = m.creds.shown().len();
+        m.creds.list.nav(nav, n, page);
+        m.dirty = true;
+        return Some(Vec::new());
+    }
     match action {
+        Action::Sort | Action::SortReverse => {
+            let c = &mut m.creds;
+            let mut list = std::mem::take(&mut c.list);
+            list.change_sort(
+                &super::state::SORTABLE,
+                action == Action::SortReverse,
+                |l| c.shown_with(l),
+            );
+            c.list = list;
+            m.dirty = true;
+            Some(Vec::new())
+        }
         Action::Retry => {
             let effects = match &m.creds.target {
                 Target::Allowed if m.creds.running => {

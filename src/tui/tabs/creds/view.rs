@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::state::{LastRefresh, Target};
 use crate::ecr::pullsecret::rfc3339;
@@ -14,6 +14,7 @@ use crate::ecr::schedule::{DueReason, countdown};
 use crate::tui::app::Model;
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::table::{Column, TableRow, TableView, Text, Width, scroll_offset};
 
 /// Why a refresh cannot work on `devk demo`'s cluster.
 const DEMO: &str = "its cluster is simulated, with no AWS account behind it, so no ECR token \
@@ -128,6 +129,11 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     ])];
     head.push(schedule(m, theme, &key));
     head.push(match &c.last {
+        // The demo says up front what a refresh needs, not only after `r` fails.
+        None if m.simulated => Line::from(Span::styled(
+            format!("No refresh in devk demo: {DEMO}."),
+            theme.muted,
+        )),
         None => Line::from(Span::styled("No refresh yet in this session.", theme.muted)),
         Some(last) => {
             let when = format!(
@@ -221,52 +227,55 @@ pub(super) fn draw(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         }
         Some(Ok(rows)) => rows,
     };
-    let body: Vec<Row> = rows
+    let shown = c.shown();
+    let body: Vec<TableRow> = shown
         .iter()
-        .map(|r| {
+        .enumerate()
+        .filter_map(|(pos, &i)| rows.get(i).map(|r| (pos, r)))
+        .map(|(pos, r)| {
             let (left, style) = match r.expires_unix {
                 Some(e) if e <= m.now => ("expired".to_owned(), theme.danger),
                 Some(e) if e - m.now <= c.refresh_before => (countdown(e - m.now), theme.remote),
                 Some(e) => (countdown(e - m.now), theme.local),
                 None => ("-".to_owned(), theme.muted),
             };
-            Row::new(vec![
-                Cell::from(r.namespace.clone()),
-                Cell::from(r.secret.clone()),
-                Cell::from(r.kind.as_str()),
-                Cell::from(Span::styled(left, style)),
-                Cell::from(
-                    r.registries
-                        .iter()
-                        .map(|x| short_registry(x))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-                Cell::from(r.service_accounts.join(", ")),
-            ])
+            let registries: Vec<&str> = r.registries.iter().map(|x| short_registry(x)).collect();
+            TableRow {
+                cells: vec![
+                    Text::from(r.namespace.clone()),
+                    Text::from(r.secret.clone()),
+                    Text::from(r.kind.as_str()),
+                    Text::styled(left, style),
+                    Text::from(registries.join(", ")),
+                    Text::from(r.service_accounts.join(", ")),
+                ],
+                style: if pos == c.list.selected {
+                    theme.selected
+                } else {
+                    Style::default()
+                },
+            }
         })
         .collect();
-    let table = Table::new(
-        body,
-        [
-            Constraint::Length(12),
-            Constraint::Length(18),
-            Constraint::Length(6),
-            Constraint::Length(10),
-            Constraint::Min(20),
-            Constraint::Length(16),
-        ],
-    )
-    .header(
-        Row::new([
-            "NAMESPACE",
-            "SECRET",
-            "BY",
-            "EXPIRES",
-            "REGISTRIES",
-            "USED BY",
-        ])
-        .style(theme.muted.add_modifier(Modifier::BOLD)),
-    );
-    f.render_widget(table, table_area);
+    let height = usize::from(table_area.height.saturating_sub(1));
+    TableView {
+        columns: &COLUMNS,
+        rows: &body,
+        offset: scroll_offset(c.list.selected, height),
+        header_style: theme.muted.add_modifier(Modifier::BOLD),
+        sort: c.list.sort.map(|s| (s.column, s.reverse)),
+    }
+    .draw(f, table_area);
 }
+
+/// The pull secrets' columns; `SORTABLE` indexes them. Namespaces tell rows apart, so they
+/// are cut in the middle and distinctly; the service accounts give way first on a narrow
+/// screen, then the registries.
+const COLUMNS: [Column; 6] = [
+    Column::new("NAMESPACE", Width::Fit { min: 12, max: 40 }).names(),
+    Column::new("SECRET", Width::Fit { min: 10, max: 30 }).names(),
+    Column::new("BY", Width::Fit { min: 4, max: 6 }),
+    Column::new("EXPIRES", Width::Fit { min: 7, max: 10 }),
+    Column::new("REGISTRIES", Width::Fill { min: 12, weight: 1 }).optional(1),
+    Column::new("USED BY", Width::Fit { min: 7, max: 24 }).optional(2),
+];

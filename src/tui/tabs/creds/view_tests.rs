@@ -152,6 +152,10 @@ fn a_failed_refresh_in_the_demo_is_explained_and_raises_no_badge() {
             result: Ok(vec![]),
         },
     );
+    // Before any refresh, the demo already says why none can work here.
+    let s = render(&m, 120, 40);
+    assert!(s.contains("No refresh in devk demo"), "{s}");
+    assert!(s.contains("no AWS account behind it"), "{s}");
     let no_region = crate::ecr::refresh::RefreshError::Ecr(crate::ecr::EcrError::NoRegion);
     let _ = update(
         &mut m,
@@ -172,4 +176,54 @@ fn a_failed_refresh_in_the_demo_is_explained_and_raises_no_badge() {
     // Off the demo, a manual refresh that fails where devk keeps no secret is no alarm either.
     m.simulated = false;
     assert!(!render(&m, 120, 40).contains("CREDS FAILED"));
+}
+
+/// A pull secret in each of 400 namespaces with long, similar names.
+fn many_namespaces() -> Model {
+    let mut m = on_creds("minikube");
+    let generation = m.creds.generation;
+    let rows = (0..400)
+        .map(|i| {
+            let ns = format!("payments-platform-feature-branch-{i:03}-preview");
+            row(&ns, Some(NOW + 3600 + 60 * ((i * 7) % 400)))
+        })
+        .collect();
+    let _ = update(
+        &mut m,
+        Msg::CredsStatus {
+            generation,
+            result: Ok(rows),
+        },
+    );
+    m.notice = None;
+    m
+}
+
+#[test]
+fn four_hundred_namespaces_scroll_show_their_position_and_stay_distinct_at_80_columns() {
+    let key = |m: &mut Model, k: &str| {
+        let _ = update(m, Msg::Key(k.parse().unwrap()));
+    };
+    let mut m = many_namespaces();
+    key(&mut m, "G");
+    let s = render(&m, 80, 24);
+    assert!(s.contains("400/400"), "{s}");
+    assert!(s.contains("399-preview"), "the last row is on screen:\n{s}");
+    // Rows are told apart by what is on screen: the namespace's number survives the cut.
+    let shown: Vec<&str> = s.lines().filter(|l| l.contains("ecr-pull")).collect();
+    let distinct: std::collections::HashSet<String> = shown
+        .iter()
+        .map(|l| l.split_whitespace().next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(distinct.len(), shown.len(), "{s}");
+    // o: by namespace is the own order, so the first o sorts soonest to expire first.
+    key(&mut m, "g");
+    key(&mut m, "o");
+    let first = m.creds.shown()[0];
+    let Some(Ok(rows)) = &m.creds.rows else {
+        unreachable!()
+    };
+    let soonest = rows.iter().filter_map(|r| r.expires_unix).min();
+    assert_eq!(rows[first].expires_unix, soonest);
+    assert!(render(&m, 80, 24).contains("EXPIRES▲"));
 }
